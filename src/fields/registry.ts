@@ -1,0 +1,149 @@
+/**
+ * The field registry: every column of the packet table is a Wireshark display-filter field.
+ * A field says its name, what kind of value it holds, how it is stored and how tshark prints it
+ * (`-T fields`), so that the same field of the same packet prints the same text as tshark.
+ *
+ * Protocol decoders declare their own fields (`defineField` at the top of `src/decode/NAME.ts`),
+ * which keeps a protocol to one file; this module is the single place names are registered, and
+ * refuses a name twice.
+ */
+import type { NumKind } from "../table/column";
+
+/** How a value is shown (and how tshark prints it with `-T fields`). */
+export type Display =
+  | "dec" //    unsigned or signed decimal
+  | "hex" //    0x-prefixed, zero-padded to `hexDigits`
+  | "bool" //   1 / 0 (tshark prints booleans of -T fields as 1/0)
+  | "ipv4" //   dotted quad from a 32-bit value
+  | "ipv6" //   RFC 5952 text (dictionary-encoded)
+  | "mac" //    aa:bb:cc:dd:ee:ff (dictionary-encoded)
+  | "string" // text (dictionary-encoded)
+  | "time"; //  seconds since the epoch with 9 decimals (frame.time_epoch)
+
+/** Storage: a numeric typed column, or a dictionary of strings. */
+export type Storage = NumKind | "dict";
+
+export interface FieldDef {
+  /** index into a table's column list */
+  readonly id: number;
+  /** Wireshark field name, e.g. "tcp.srcport" */
+  readonly name: string;
+  /** the protocol that declares it ("tcp") */
+  readonly protocol: string;
+  readonly display: Display;
+  readonly storage: Storage;
+  /** digits after 0x for `hex` */
+  readonly hexDigits: number;
+  readonly description: string;
+}
+
+export interface FieldOptions {
+  display?: Display;
+  storage?: Storage;
+  hexDigits?: number;
+  description?: string;
+}
+
+const byName = new Map<string, FieldDef>();
+const all: FieldDef[] = [];
+
+function defaultStorage(display: Display): Storage {
+  switch (display) {
+    case "ipv4": return "u32";
+    case "ipv6": case "mac": case "string": return "dict";
+    case "bool": return "u8";
+    case "time": return "u32";
+    default: return "u32";
+  }
+}
+
+/** Declares a field and returns its definition (its `id` indexes the table's columns). */
+export function defineField(name: string, opts: FieldOptions = {}): FieldDef {
+  if (byName.has(name)) throw new Error(`field ${name} is defined twice`);
+  const display = opts.display ?? "dec";
+  const def: FieldDef = {
+    id: all.length,
+    name,
+    protocol: name.split(".")[0],
+    display,
+    storage: opts.storage ?? defaultStorage(display),
+    hexDigits: opts.hexDigits ?? 4,
+    description: opts.description ?? "",
+  };
+  all.push(def);
+  byName.set(name, def);
+  return def;
+}
+
+export function fieldByName(name: string): FieldDef | undefined {
+  return byName.get(name);
+}
+
+/** All registered fields, in declaration order. */
+export function allFields(): readonly FieldDef[] {
+  return all;
+}
+
+/** Names of all fields, for error messages ("did you mean"). */
+export function fieldNames(): string[] {
+  return all.map((f) => f.name);
+}
+
+export function formatIPv4(v: number): string {
+  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
+}
+
+const HEX = "0123456789abcdef";
+
+export function formatHex(v: number, digits: number): string {
+  let s = v.toString(16);
+  while (s.length < digits) s = "0" + s;
+  return "0x" + s;
+}
+
+/** A MAC address held as a 48-bit integer, printed as tshark does (lower case, colons). */
+export function formatMac(v: number): string {
+  let s = "";
+  for (let i = 5; i >= 0; i--) {
+    const byte = Math.floor(v / 2 ** (8 * i)) & 255;
+    s += HEX[byte >> 4] + HEX[byte & 15];
+    if (i > 0) s += ":";
+  }
+  return s;
+}
+
+/** IPv6 text (RFC 5952, as tshark prints it) from 16 bytes held in a latin1 string. */
+export function formatIPv6Key(k: string): string {
+  const words: number[] = [];
+  for (let i = 0; i < 16; i += 2) words.push((k.charCodeAt(i) << 8) | k.charCodeAt(i + 1));
+  // embedded IPv4 forms tshark uses: ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible, deprecated)
+  const zeros5 = words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0;
+  if (zeros5 && (words[5] === 0xffff || (words[5] === 0 && words[6] !== 0))) {
+    const v4 = `${k.charCodeAt(12)}.${k.charCodeAt(13)}.${k.charCodeAt(14)}.${k.charCodeAt(15)}`;
+    return words[5] === 0xffff ? `::ffff:${v4}` : `::${v4}`;
+  }
+  // longest run of zero words (length >= 2), first one on ties
+  let bestStart = -1, bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (words[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = (w: number) => w.toString(16);
+  if (bestStart < 0) return words.map(hex).join(":");
+  const head = words.slice(0, bestStart).map(hex).join(":");
+  const tail = words.slice(bestStart + bestLen).map(hex).join(":");
+  return `${head}::${tail}`;
+}
+
+/** tshark's `-T fields` text of a stored value (numeric fields; dictionary values are text already). */
+export function formatNumber(def: FieldDef, v: number): string {
+  switch (def.display) {
+    case "hex": return formatHex(v, def.hexDigits);
+    case "ipv4": return formatIPv4(v);
+    case "bool": return v ? "1" : "0";
+    default: return String(v);
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The write side of the packet table. Decoders see one `Packet` (this builder positioned at the
+ * current row) and write fields into it; nothing is allocated per packet.
+ */
+import { DictColumn, NumColumn } from "./column";
+import { allFields, formatIPv6Key, formatMac, type FieldDef } from "../fields/registry";
+
+/** A node of the protocol-path trie ("eth:ethertype:ip:tcp:http"): one id per distinct stack. */
+class ProtoNode {
+  readonly children = new Map<string, ProtoNode>();
+  constructor(readonly id: number, readonly path: string, readonly name: string) {}
+}
+
+export class ProtocolPaths {
+  readonly nodes: ProtoNode[] = [];
+  readonly root: ProtoNode;
+  constructor() {
+    this.root = new ProtoNode(0, "", "");
+    this.nodes.push(this.root);
+  }
+  child(parent: number, name: string): number {
+    const p = this.nodes[parent];
+    let c = p.children.get(name);
+    if (c === undefined) {
+      c = new ProtoNode(this.nodes.length, p.path === "" ? name : `${p.path}:${name}`, name);
+      this.nodes.push(c);
+      p.children.set(name, c);
+    }
+    return c.id;
+  }
+  path(id: number): string {
+    return this.nodes[id].path;
+  }
+}
+
+/** Tunnel and nesting depth beyond which decoders stop (GRE in GRE in …). */
+export const MAX_DEPTH = 32;
+
+export class TableBuilder {
+  /** the row being written (frame.number - 1) */
+  row = -1;
+  /** number of finished rows */
+  count = 0;
+  /** column storage by field id; null when the field is not kept */
+  readonly num: (NumColumn | null)[] = [];
+  readonly dict: (DictColumn | null)[] = [];
+  /** protocol path id per row */
+  readonly protoPath = new NumColumn("u16");
+  readonly paths = new ProtocolPaths();
+  /** rows that a decoder flagged as malformed (a header shorter than it claims, …) */
+  readonly malformed = new NumColumn("u8");
+  /** current packet's protocol path and nesting depth */
+  private path = 0;
+  depth = 0;
+
+  /**
+   * @param keep which fields to store (all registered fields when omitted). Fields that are not
+   * kept cost nothing: writes to them are dropped.
+   */
+  constructor(keep?: ReadonlySet<string>) {
+    for (const f of allFields()) {
+      const on = keep === undefined || keep.has(f.name);
+      this.num.push(on && f.storage !== "dict" ? new NumColumn(f.storage) : null);
+      this.dict.push(on && f.storage === "dict" ? new DictColumn() : null);
+    }
+  }
+
+  /** Starts a new row. */
+  begin(): void {
+    this.row = this.count;
+    this.path = 0;
+    this.depth = 0;
+  }
+
+  /** Finishes the current row. */
+  end(): void {
+    this.protoPath.set(this.row, this.path);
+    this.count = this.row + 1;
+  }
+
+  /** A numeric field (first occurrence wins). */
+  u(f: FieldDef, v: number): void {
+    const c = this.num[f.id];
+    if (c !== null) c.set(this.row, v);
+  }
+
+  /** A string field. */
+  s(f: FieldDef, v: string): void {
+    const c = this.dict[f.id];
+    if (c !== null) c.setString(this.row, v);
+  }
+
+  /** Whether the current row already has a value for `f` (a tunnel's outer header set it). */
+  has(f: FieldDef): boolean {
+    const c = f.storage === "dict" ? this.dict[f.id]?.codes : this.num[f.id];
+    return c != null && c.get(this.row) !== undefined;
+  }
+
+  /** A MAC address field from 6 bytes at `off`. */
+  mac(f: FieldDef, b: Uint8Array, off: number): void {
+    const c = this.dict[f.id];
+    if (c === null) return;
+    const key = (b[off] * 0x10000 + ((b[off + 1] << 8) | b[off + 2])) * 0x1000000 +
+      ((b[off + 3] << 16) | (b[off + 4] << 8) | b[off + 5]);
+    c.setKeyed(this.row, key, formatMac);
+  }
+
+  /** An IPv4 address field from 4 bytes at `off`. */
+  ipv4(f: FieldDef, b: Uint8Array, off: number): void {
+    const c = this.num[f.id];
+    if (c !== null) c.set(this.row, ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0);
+  }
+
+  /** An IPv6 address field from 16 bytes at `off`. */
+  ipv6(f: FieldDef, b: Uint8Array, off: number): void {
+    const c = this.dict[f.id];
+    if (c === null) return;
+    c.setKeyed(this.row, latin1(b, off, 16), formatIPv6Key);
+  }
+
+  /** Enters a protocol layer: extends the row's protocol path. Returns false past MAX_DEPTH. */
+  enter(name: string): boolean {
+    if (++this.depth > MAX_DEPTH) return false;
+    this.path = this.paths.child(this.path, name);
+    return true;
+  }
+
+  /** Marks the current row malformed (a decoder stopped on a short or lying header). */
+  bad(): void {
+    this.malformed.set(this.row, 1);
+  }
+}
+
+/** The interface decoders write to. */
+export type Packet = TableBuilder;
+
+function latin1(b: Uint8Array, off: number, n: number): string {
+  let s = "";
+  for (let i = 0; i < n; i++) s += String.fromCharCode(b[off + i]);
+  return s;
+}

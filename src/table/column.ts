@@ -1,0 +1,232 @@
+/**
+ * Columnar storage for packet tables.
+ *
+ * Rows are written once, in increasing row order (one packet after another), so storage is split
+ * into fixed chunks of 65 536 rows (like Arrow record batches) that are never reallocated as the
+ * table grows. Each chunk of each column is one of:
+ *   - absent: no row of the chunk has a value (nothing allocated);
+ *   - sparse: a short list of (row-in-chunk, value) pairs, for fields that few packets carry
+ *     (DNS, HTTP, TLS … in a mostly-TCP capture);
+ *   - dense: one typed array for the chunk plus a presence bitmap.
+ * A sparse chunk turns dense when it holds more than 1/16 of the chunk's rows. "Absent" is always
+ * distinct from zero.
+ *
+ * Writes are "first occurrence wins" (tshark's `-E occurrence=f`): a second write to the same row
+ * is ignored. Because rows arrive in order, that check is one comparison with the last row written.
+ */
+
+export const CHUNK_BITS = 16;
+export const CHUNK_ROWS = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK_ROWS - 1;
+const SPARSE_MAX = CHUNK_ROWS >>> 4;
+
+export type NumKind = "u8" | "u16" | "u32" | "i32" | "f64";
+export type NumArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
+
+function alloc(kind: NumKind, n: number): NumArray {
+  switch (kind) {
+    case "u8": return new Uint8Array(n);
+    case "u16": return new Uint16Array(n);
+    case "u32": return new Uint32Array(n);
+    case "i32": return new Int32Array(n);
+    case "f64": return new Float64Array(n);
+  }
+}
+
+class Chunk {
+  /** dense values (CHUNK_ROWS long) or null while sparse */
+  dense: NumArray | null = null;
+  bits: Uint8Array | null = null;
+  /** sparse rows (within the chunk) and values, `n` used */
+  srows: Uint16Array | null;
+  svals: NumArray | null;
+  n = 0;
+  constructor(kind: NumKind) {
+    this.srows = new Uint16Array(16);
+    this.svals = alloc(kind, 16);
+  }
+}
+
+/** A numeric column: typed values with an "absent" state. */
+export class NumColumn {
+  private chunks: (Chunk | null)[] = [];
+  private lastRow = -1;
+  /** number of rows holding a value */
+  present = 0;
+
+  constructor(readonly kind: NumKind) {}
+
+  /** Sets row's value unless the row already has one (first occurrence wins). */
+  set(row: number, v: number): void {
+    if (row === this.lastRow) return;
+    this.lastRow = row;
+    this.present++;
+    const ci = row >>> CHUNK_BITS;
+    let c = this.chunks[ci];
+    if (c === undefined || c === null) {
+      while (this.chunks.length < ci) this.chunks.push(null);
+      c = new Chunk(this.kind);
+      this.chunks[ci] = c;
+    }
+    const r = row & CHUNK_MASK;
+    const d = c.dense;
+    if (d !== null) {
+      d[r] = v;
+      (c.bits as Uint8Array)[r >>> 3] |= 1 << (r & 7);
+      return;
+    }
+    let rows = c.srows as Uint16Array;
+    if (c.n === rows.length) {
+      if (c.n >= SPARSE_MAX) {
+        this.densify(c);
+        (c.dense as NumArray)[r] = v;
+        (c.bits as Uint8Array)[r >>> 3] |= 1 << (r & 7);
+        return;
+      }
+      const nr = new Uint16Array(rows.length * 2);
+      nr.set(rows);
+      const nv = alloc(this.kind, rows.length * 2);
+      nv.set(c.svals as never);
+      c.srows = rows = nr;
+      c.svals = nv;
+    }
+    rows[c.n] = r;
+    (c.svals as NumArray)[c.n] = v;
+    c.n++;
+  }
+
+  private densify(c: Chunk): void {
+    const d = alloc(this.kind, CHUNK_ROWS);
+    const bits = new Uint8Array(CHUNK_ROWS >>> 3);
+    const rows = c.srows as Uint16Array, vals = c.svals as NumArray;
+    for (let i = 0; i < c.n; i++) {
+      const r = rows[i];
+      d[r] = vals[i];
+      bits[r >>> 3] |= 1 << (r & 7);
+    }
+    c.dense = d;
+    c.bits = bits;
+    c.srows = null;
+    c.svals = null;
+  }
+
+  /** The row's value, or `undefined` when absent. */
+  get(row: number): number | undefined {
+    const c = this.chunks[row >>> CHUNK_BITS];
+    if (c === undefined || c === null) return undefined;
+    const r = row & CHUNK_MASK;
+    if (c.dense !== null) {
+      return ((c.bits as Uint8Array)[r >>> 3] & (1 << (r & 7))) !== 0 ? c.dense[r] : undefined;
+    }
+    const i = sparseIndex(c.srows as Uint16Array, c.n, r);
+    return i < 0 ? undefined : (c.svals as NumArray)[i];
+  }
+
+  has(row: number): boolean {
+    return this.get(row) !== undefined;
+  }
+
+  /**
+   * Calls fn(row, value) for every present row in [from, to), in order, without a per-row
+   * chunk lookup: the fast path for scans (filters, statistics).
+   */
+  forEach(fn: (row: number, v: number) => void, from = 0, to = Infinity): void {
+    for (let ci = from >>> CHUNK_BITS; ci < this.chunks.length; ci++) {
+      const c = this.chunks[ci];
+      if (c === null) continue;
+      const base = ci << CHUNK_BITS;
+      if (base >= to) break;
+      if (c.dense !== null) {
+        const d = c.dense, bits = c.bits as Uint8Array;
+        for (let r = 0; r < CHUNK_ROWS; r++) {
+          if ((bits[r >>> 3] & (1 << (r & 7))) === 0) continue;
+          const row = base + r;
+          if (row < from) continue;
+          if (row >= to) return;
+          fn(row, d[r]);
+        }
+      } else {
+        const rows = c.srows as Uint16Array, vals = c.svals as NumArray;
+        for (let i = 0; i < c.n; i++) {
+          const row = base + rows[i];
+          if (row < from) continue;
+          if (row >= to) return;
+          fn(row, vals[i]);
+        }
+      }
+    }
+  }
+
+  /** Bytes held by this column's storage. */
+  bytes(): number {
+    let b = 0;
+    for (const c of this.chunks) {
+      if (c === null) continue;
+      if (c.dense !== null) b += c.dense.byteLength + (c.bits as Uint8Array).byteLength;
+      else b += (c.srows as Uint16Array).byteLength + (c.svals as NumArray).byteLength;
+    }
+    return b;
+  }
+}
+
+function sparseIndex(rows: Uint16Array, n: number, r: number): number {
+  let lo = 0, hi = n - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const x = rows[mid];
+    if (x === r) return mid;
+    if (x < r) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/**
+ * A dictionary-encoded column: each distinct value is stored once, rows hold 32-bit codes.
+ * Keys may be numbers (a MAC address as a 48-bit integer) or strings (raw address bytes, names);
+ * the display text is made once per distinct key.
+ */
+export class DictColumn {
+  readonly codes = new NumColumn("u32");
+  /** code → value text; code 0 is never used */
+  readonly values: string[] = [""];
+  private readonly index = new Map<string | number, number>();
+
+  /** Sets the row to the value whose key is `key`; `text(key)` makes its text on first sight. */
+  setKeyed<K extends string | number>(row: number, key: K, text: (key: K) => string): void {
+    let code = this.index.get(key);
+    if (code === undefined) {
+      code = this.values.length;
+      this.values.push(text(key));
+      this.index.set(key, code);
+    }
+    this.codes.set(row, code);
+  }
+
+  /** Sets the row to a string value (the string is its own key). */
+  setString(row: number, s: string): void {
+    let code = this.index.get(s);
+    if (code === undefined) {
+      code = this.values.length;
+      this.values.push(s);
+      this.index.set(s, code);
+    }
+    this.codes.set(row, code);
+  }
+
+  get(row: number): string | undefined {
+    const c = this.codes.get(row);
+    return c === undefined ? undefined : this.values[c];
+  }
+
+  /** number of distinct values */
+  get cardinality(): number {
+    return this.values.length - 1;
+  }
+
+  bytes(): number {
+    let b = this.codes.bytes();
+    for (let i = 1; i < this.values.length; i++) b += 16 + this.values[i].length * 2;
+    return b;
+  }
+}
