@@ -20,8 +20,11 @@ export type Display =
   | "string" // text (dictionary-encoded)
   | "time"; //  seconds since the epoch with 9 decimals (frame.time_epoch)
 
-/** Storage: a numeric typed column, or a dictionary of strings. */
-export type Storage = NumKind | "dict";
+/**
+ * Storage: a numeric typed column, a dictionary of strings, or "derived" for fields the table
+ * computes from other storage (frame.number, frame.time_epoch, frame.protocols …).
+ */
+export type Storage = NumKind | "dict" | "derived";
 
 export interface FieldDef {
   /** index into a table's column list */
@@ -52,7 +55,7 @@ function defaultStorage(display: Display): Storage {
     case "ipv4": return "u32";
     case "ipv6": case "mac": case "string": return "dict";
     case "bool": return "u8";
-    case "time": return "u32";
+    case "time": return "derived";
     default: return "u32";
   }
 }

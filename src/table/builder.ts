@@ -44,6 +44,13 @@ export class TableBuilder {
   /** column storage by field id; null when the field is not kept */
   readonly num: (NumColumn | null)[] = [];
   readonly dict: (DictColumn | null)[] = [];
+  /** frame time: whole seconds (absent when the record has none) and nanoseconds */
+  readonly timeSec = new NumColumn("u32");
+  readonly timeNsec = new NumColumn("u32");
+  /** interface index per row (pcapng), and link type per interface */
+  readonly iface = new NumColumn("u16");
+  /** record comments (pcapng opt_comment) */
+  readonly comments = new Map<number, string>();
   /** protocol path id per row */
   readonly protoPath = new NumColumn("u16");
   readonly paths = new ProtocolPaths();
@@ -52,6 +59,11 @@ export class TableBuilder {
   /** current packet's protocol path and nesting depth */
   private path = 0;
   depth = 0;
+  /**
+   * Scratch for the current packet: the reported length of the innermost IP payload (from the
+   * IP header, not the captured bytes), so TCP can compute tcp.len on snaplen-cut packets.
+   */
+  ipPayloadLen = -1;
 
   /**
    * @param keep which fields to store (all registered fields when omitted). Fields that are not
@@ -60,7 +72,7 @@ export class TableBuilder {
   constructor(keep?: ReadonlySet<string>) {
     for (const f of allFields()) {
       const on = keep === undefined || keep.has(f.name);
-      this.num.push(on && f.storage !== "dict" ? new NumColumn(f.storage) : null);
+      this.num.push(on && f.storage !== "dict" && f.storage !== "derived" ? new NumColumn(f.storage) : null);
       this.dict.push(on && f.storage === "dict" ? new DictColumn() : null);
     }
   }
@@ -70,6 +82,7 @@ export class TableBuilder {
     this.row = this.count;
     this.path = 0;
     this.depth = 0;
+    this.ipPayloadLen = -1;
   }
 
   /** Finishes the current row. */

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/**
+ * The `wirebook` command. Exit codes: 0 done, 1 internal error, 2 rejected input or bad usage.
+ */
+import { CaptureError } from "../io/errors";
+
+const USAGE = `usage: wirebook <command> [options]
+
+commands:
+  fields FILE -e FIELD [-e FIELD …] [-c COUNT]   print fields per packet as tshark -T fields does
+  summary FILE                                  what capinfos tells, plus packets per protocol
+  kernel install [--user | --prefix DIR]        register the Jupyter kernel
+  kernel uninstall [--user | --prefix DIR]      remove it
+`;
+
+export class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...args] = argv;
+  switch (cmd) {
+    case "fields": return (await import("./fields")).fieldsCommand(args);
+    case "summary": return (await import("./summary")).summaryCommand(args);
+    case "kernel": { const m = "./kernel"; return (await import(m)).kernelCommand(args); }
+    case undefined: case "-h": case "--help": case "help":
+      process.stdout.write(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${cmd}"`);
+  }
+}
+
+/** Runs the command line and sets the exit code. */
+export function run(argv: string[]): void {
+  main(argv).then(
+    (code) => { process.exitCode = code; },
+    (e: unknown) => {
+      if (e instanceof CaptureError) {
+        process.stderr.write(`wirebook: ${e.message}\n`);
+        process.exitCode = 2;
+      } else if (e instanceof UsageError) {
+        process.stderr.write(`wirebook: ${e.message}\n${USAGE}`);
+        process.exitCode = 2;
+      } else {
+        process.stderr.write(`wirebook: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}
+
+if (require.main === module) run(process.argv.slice(2));

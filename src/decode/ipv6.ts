@@ -1,0 +1,74 @@
+/**
+ * IPv6 and its extension headers (hop-by-hop, routing, fragment, destination options, and the
+ * authentication header's length); the payload after the last extension header goes by protocol.
+ */
+import { defineField } from "../fields/registry";
+import type { Packet } from "../table/builder";
+import { decodeIpProto } from "./dispatch";
+import type { Protocol } from "./protocol";
+
+export const IPV6 = {
+  version: defineField("ipv6.version", { storage: "u8", description: "Version" }),
+  tclass: defineField("ipv6.tclass", { display: "hex", storage: "u8", hexDigits: 8, description: "Traffic class" }),
+  flow: defineField("ipv6.flow", { display: "hex", storage: "u32", hexDigits: 5, description: "Flow label" }),
+  plen: defineField("ipv6.plen", { storage: "u16", description: "Payload length" }),
+  nxt: defineField("ipv6.nxt", { storage: "u8", description: "Next header (of the fixed header)" }),
+  hlim: defineField("ipv6.hlim", { storage: "u8", description: "Hop limit" }),
+  src: defineField("ipv6.src", { display: "ipv6", description: "Source address" }),
+  dst: defineField("ipv6.dst", { display: "ipv6", description: "Destination address" }),
+  frag_offset: defineField("ipv6.fragment.offset", { storage: "u16", description: "Fragment offset (8-byte units)" }),
+  frag_more: defineField("ipv6.fragment.more", { display: "bool", description: "More fragments" }),
+  frag_id: defineField("ipv6.fragment.id", { display: "hex", storage: "u32", hexDigits: 8, description: "Fragment identification" }),
+};
+
+const HOPOPTS = 0, ROUTING = 43, FRAGMENT = 44, ESP = 50, AH = 51, NONE = 59, DSTOPTS = 60, MOBILITY = 135;
+/** extension headers walked before the payload, at most (a lying chain must not loop forever) */
+const MAX_EXT = 64;
+
+export function decodeIPv6(p: Packet, b: Buffer, off: number, end: number): void {
+  if (!p.enter("ipv6")) return;
+  if (end - off < 40) { p.bad(); return; }
+  const w = b.readUInt32BE(off);
+  p.u(IPV6.version, w >>> 28);
+  if (w >>> 28 !== 6) { p.bad(); return; }
+  p.u(IPV6.tclass, (w >>> 20) & 0xff);
+  p.u(IPV6.flow, w & 0xfffff);
+  const plen = (b[off + 4] << 8) | b[off + 5];
+  let nxt = b[off + 6];
+  p.u(IPV6.plen, plen);
+  p.u(IPV6.nxt, nxt);
+  p.u(IPV6.hlim, b[off + 7]);
+  p.ipv6(IPV6.src, b, off + 8);
+  p.ipv6(IPV6.dst, b, off + 24);
+  let o = off + 40;
+  if (plen !== 0 && o + plen < end) end = o + plen;
+  let remaining = plen !== 0 ? plen : end - o; // reported bytes after the headers walked so far
+  for (let i = 0; i < MAX_EXT; i++) {
+    if (nxt === HOPOPTS || nxt === ROUTING || nxt === DSTOPTS || nxt === MOBILITY || nxt === AH || nxt === FRAGMENT) {
+      if (end - o < 8) { p.bad(); return; }
+      const hlen = nxt === FRAGMENT ? 8 : nxt === AH ? (b[o + 1] + 2) * 4 : (b[o + 1] + 1) * 8;
+      if (end - o < hlen) { p.bad(); return; }
+      const next = b[o];
+      if (nxt === FRAGMENT) {
+        const fo = (b[o + 2] << 8) | b[o + 3];
+        p.u(IPV6.frag_offset, fo >> 3);
+        p.u(IPV6.frag_more, fo & 1);
+        p.u(IPV6.frag_id, b.readUInt32BE(o + 4));
+        if (fo >> 3 !== 0) {
+          p.enter("data");
+          return;
+        }
+      }
+      o += hlen;
+      remaining -= hlen;
+      nxt = next;
+      continue;
+    }
+    break;
+  }
+  if (nxt === NONE || nxt === ESP) return;
+  p.ipPayloadLen = remaining;
+  decodeIpProto(p, nxt, b, o, end);
+}
+
+export const ipv6: Protocol = { name: "ipv6", etherTypes: [0x86dd], linkTypes: [229], ipProtos: [41], decode: decodeIPv6 };

@@ -1,0 +1,96 @@
+/** TCP: ports, raw sequence numbers, flags, window, options, payload length; payload by port. */
+import { defineField } from "../fields/registry";
+import type { Packet } from "../table/builder";
+import { decodeTcpPayload } from "./dispatch";
+import type { Protocol } from "./protocol";
+
+export const TCP = {
+  srcport: defineField("tcp.srcport", { storage: "u16", description: "Source port" }),
+  dstport: defineField("tcp.dstport", { storage: "u16", description: "Destination port" }),
+  seq_raw: defineField("tcp.seq_raw", { storage: "u32", description: "Sequence number (raw)" }),
+  ack_raw: defineField("tcp.ack_raw", { storage: "u32", description: "Acknowledgment number (raw)" }),
+  hdr_len: defineField("tcp.hdr_len", { storage: "u8", description: "Header length in bytes" }),
+  flags: defineField("tcp.flags", { display: "hex", storage: "u16", description: "Flags (12 bits)" }),
+  flags_fin: defineField("tcp.flags.fin", { display: "bool", description: "FIN" }),
+  flags_syn: defineField("tcp.flags.syn", { display: "bool", description: "SYN" }),
+  flags_reset: defineField("tcp.flags.reset", { display: "bool", description: "RST" }),
+  flags_push: defineField("tcp.flags.push", { display: "bool", description: "PSH" }),
+  flags_ack: defineField("tcp.flags.ack", { display: "bool", description: "ACK" }),
+  flags_urg: defineField("tcp.flags.urg", { display: "bool", description: "URG" }),
+  flags_ece: defineField("tcp.flags.ece", { display: "bool", description: "ECN-Echo" }),
+  flags_cwr: defineField("tcp.flags.cwr", { display: "bool", description: "Congestion window reduced" }),
+  window_size_value: defineField("tcp.window_size_value", { storage: "u16", description: "Window (unscaled)" }),
+  checksum: defineField("tcp.checksum", { display: "hex", storage: "u16", description: "Checksum" }),
+  urgent_pointer: defineField("tcp.urgent_pointer", { storage: "u16", description: "Urgent pointer" }),
+  len: defineField("tcp.len", { storage: "u32", description: "Payload length (TCP segment length)" }),
+  mss_val: defineField("tcp.options.mss_val", { storage: "u16", description: "Maximum segment size option" }),
+  wscale_shift: defineField("tcp.options.wscale.shift", { storage: "u8", description: "Window scale option: shift" }),
+  sack_perm: defineField("tcp.options.sack_perm", { display: "bool", description: "SACK permitted option present" }),
+  tsval: defineField("tcp.options.timestamp.tsval", { storage: "u32", description: "Timestamp value" }),
+  tsecr: defineField("tcp.options.timestamp.tsecr", { storage: "u32", description: "Timestamp echo reply" }),
+};
+
+function options(p: Packet, b: Buffer, o: number, end: number): void {
+  while (o < end) {
+    const kind = b[o];
+    if (kind === 0) return;
+    if (kind === 1) { o++; continue; }
+    if (o + 1 >= end) return;
+    const n = b[o + 1];
+    if (n < 2 || o + n > end) return;
+    switch (kind) {
+      case 2: if (n === 4) p.u(TCP.mss_val, (b[o + 2] << 8) | b[o + 3]); break;
+      case 3: if (n === 3) p.u(TCP.wscale_shift, b[o + 2]); break;
+      case 4: p.u(TCP.sack_perm, 1); break;
+      case 8:
+        if (n === 10) {
+          p.u(TCP.tsval, b.readUInt32BE(o + 2));
+          p.u(TCP.tsecr, b.readUInt32BE(o + 6));
+        }
+        break;
+    }
+    o += n;
+  }
+}
+
+export function decodeTcp(p: Packet, b: Buffer, off: number, end: number): void {
+  if (!p.enter("tcp")) return;
+  const reported = p.ipPayloadLen;
+  if (end - off < 4) { p.bad(); return; }
+  const sport = (b[off] << 8) | b[off + 1], dport = (b[off + 2] << 8) | b[off + 3];
+  p.u(TCP.srcport, sport);
+  p.u(TCP.dstport, dport);
+  if (end - off < 8) { p.bad(); return; }
+  p.u(TCP.seq_raw, b.readUInt32BE(off + 4));
+  if (end - off < 12) { p.bad(); return; }
+  p.u(TCP.ack_raw, b.readUInt32BE(off + 8));
+  if (end - off < 14) { p.bad(); return; }
+  const hl = (b[off + 12] >> 4) * 4;
+  const flags = ((b[off + 12] & 0x0f) << 8) | b[off + 13];
+  p.u(TCP.hdr_len, hl);
+  p.u(TCP.flags, flags);
+  p.u(TCP.flags_fin, flags & 1);
+  p.u(TCP.flags_syn, (flags >> 1) & 1);
+  p.u(TCP.flags_reset, (flags >> 2) & 1);
+  p.u(TCP.flags_push, (flags >> 3) & 1);
+  p.u(TCP.flags_ack, (flags >> 4) & 1);
+  p.u(TCP.flags_urg, (flags >> 5) & 1);
+  p.u(TCP.flags_ece, (flags >> 6) & 1);
+  p.u(TCP.flags_cwr, (flags >> 7) & 1);
+  if (hl < 20) { p.bad(); return; }
+  if (end - off < 16) { p.bad(); return; }
+  p.u(TCP.window_size_value, (b[off + 14] << 8) | b[off + 15]);
+  if (reported >= 0) {
+    if (reported < hl) { p.bad(); return; }
+    p.u(TCP.len, reported - hl);
+  }
+  if (end - off < 20) { p.bad(); return; }
+  p.u(TCP.checksum, (b[off + 16] << 8) | b[off + 17]);
+  p.u(TCP.urgent_pointer, (b[off + 18] << 8) | b[off + 19]);
+  if (end - off < hl) { p.bad(); return; }
+  options(p, b, off + 20, off + hl);
+  const payload = off + hl;
+  if (payload < end && reported !== hl) decodeTcpPayload(p, sport, dport, b, payload, end);
+}
+
+export const tcp: Protocol = { name: "tcp", ipProtos: [6], decode: decodeTcp };

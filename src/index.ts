@@ -1,0 +1,13 @@
+/**
+ * Wirebook's public API.
+ *
+ *   import * as wb from "wirebook";
+ *   const cap = await wb.open("data/office.pcap");
+ *   cap.summary(); cap.column("ip.src").get(0); await cap.packets();
+ */
+export { open, type OpenOptions } from "./table/load";
+export { Capture, type Column, type CaptureSummary, type Value } from "./table/capture";
+export { CaptureError } from "./io/errors";
+export { allFields, fieldByName, type FieldDef } from "./fields/registry";
+export { readCapture, type ReadOptions, type ReadResult } from "./io/reader";
+export type { CaptureInfo, InterfaceInfo, RecordSink } from "./io/records";

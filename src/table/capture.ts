@@ -1,0 +1,240 @@
+/**
+ * A decoded capture: columns named by Wireshark field names over the packet rows, plus what the
+ * file said of itself. Values are read per column (`column(name).get(row)`), handed to danfo as a
+ * DataFrame (`packets()`), or printed as tshark prints them (`column(name).text(row)`).
+ */
+import { allFields, fieldByName, fieldNames, formatNumber, type FieldDef } from "../fields/registry";
+import type { CaptureInfo } from "../io/records";
+import type { TableBuilder } from "./builder";
+import { linkTypeName } from "./linktypes";
+
+export type Value = number | string | undefined;
+
+/** One column of a capture. */
+export interface Column {
+  readonly name: string;
+  readonly def: FieldDef;
+  /** the value: a number, or text for addresses and strings; undefined when absent */
+  get(row: number): Value;
+  /** the text tshark prints for this field with -T fields (empty when absent) */
+  text(row: number): string;
+}
+
+export interface CaptureSummary {
+  file: string;
+  format: string;
+  packets: number;
+  /** bytes on the wire (sum of frame.len) and captured (sum of frame.cap_len) */
+  bytes: number;
+  capturedBytes: number;
+  first?: number;
+  last?: number;
+  duration: number;
+  linkTypes: string[];
+  protocols: { protocol: string; packets: number }[];
+  malformed: number;
+  warnings: string[];
+}
+
+function pad9(n: number): string {
+  const s = String(n);
+  return s.length >= 9 ? s : "000000000".slice(s.length) + s;
+}
+
+/** seconds.nanoseconds text of a (possibly negative) difference */
+function timeText(sec: number, nsec: number): string {
+  if (sec < 0 || (sec === 0 && nsec < 0)) {
+    // negative: normalise to -(|sec|.|nsec|)
+    let s = -sec, ns = -nsec;
+    if (ns < 0) { s -= 1; ns += 1e9; }
+    return `-${s}.${pad9(ns)}`;
+  }
+  if (nsec < 0) { sec -= 1; nsec += 1e9; }
+  return `${sec}.${pad9(nsec)}`;
+}
+
+export class Capture {
+  /** every field this capture has at least one value for, in registry order */
+  readonly columns: string[];
+  private readonly cache = new Map<string, Column>();
+  private firstRow = -1;
+
+  constructor(
+    readonly path: string,
+    private readonly t: TableBuilder,
+    readonly info: CaptureInfo,
+    readonly warnings: string[],
+  ) {
+    for (let r = 0; r < t.count; r++) if (t.timeSec.get(r) !== undefined) { this.firstRow = r; break; }
+    this.columns = allFields().filter((f) => this.hasAny(f)).map((f) => f.name);
+  }
+
+  get count(): number {
+    return this.t.count;
+  }
+
+  private hasAny(f: FieldDef): boolean {
+    if (f.storage === "derived") {
+      if (f.name === "frame.comment") return this.t.comments.size > 0;
+      if (f.name === "frame.interface_id") return this.info.interfaces.length > 1;
+      return this.t.count > 0;
+    }
+    const c = f.storage === "dict" ? this.t.dict[f.id]?.codes : this.t.num[f.id];
+    return c != null && c.present > 0;
+  }
+
+  /** The column for a field name; throws for an unknown field or one not kept (`columns` option). */
+  column(name: string): Column {
+    const hit = this.cache.get(name);
+    if (hit) return hit;
+    const def = fieldByName(name);
+    if (def === undefined) {
+      const near = fieldNames().filter((n) => n.startsWith(name.split(".")[0] + ".")).slice(0, 8);
+      throw new Error(`unknown field "${name}"${near.length ? `; fields of that protocol: ${near.join(", ")}` : ""}`);
+    }
+    const col = this.makeColumn(def);
+    this.cache.set(name, col);
+    return col;
+  }
+
+  private makeColumn(def: FieldDef): Column {
+    const t = this.t;
+    const mk = (get: (r: number) => Value, text: (r: number) => string): Column => ({ name: def.name, def, get, text });
+    if (def.storage === "derived") return this.derived(def, mk);
+    if (def.storage === "dict") {
+      const c = t.dict[def.id];
+      if (c === null) throw new Error(`field "${def.name}" was not loaded (see the columns option of open())`);
+      return mk((r) => c.get(r), (r) => c.get(r) ?? "");
+    }
+    const c = t.num[def.id];
+    if (c === null) throw new Error(`field "${def.name}" was not loaded (see the columns option of open())`);
+    if (def.display === "ipv4") {
+      return mk((r) => { const v = c.get(r); return v === undefined ? undefined : formatNumber(def, v); },
+        (r) => { const v = c.get(r); return v === undefined ? "" : formatNumber(def, v); });
+    }
+    return mk((r) => c.get(r), (r) => { const v = c.get(r); return v === undefined ? "" : formatNumber(def, v); });
+  }
+
+  private derived(def: FieldDef, mk: (get: (r: number) => Value, text: (r: number) => string) => Column): Column {
+    const t = this.t;
+    const sec = t.timeSec, ns = t.timeNsec;
+    const first = this.firstRow;
+    switch (def.name) {
+      case "frame.number":
+        return mk((r) => r + 1, (r) => String(r + 1));
+      case "frame.time_epoch":
+        return mk((r) => { const s = sec.get(r); return s === undefined ? undefined : s + (ns.get(r) as number) / 1e9; },
+          (r) => { const s = sec.get(r); return s === undefined ? "" : `${s}.${pad9(ns.get(r) as number)}`; });
+      case "frame.time_relative":
+      case "frame.time_delta": {
+        const rel = def.name === "frame.time_relative";
+        const base = (r: number): number => {
+          if (rel) return first;
+          for (let q = r - 1; q >= 0; q--) if (sec.get(q) !== undefined) return q;
+          return r;
+        };
+        const diff = (r: number): [number, number] | undefined => {
+          const s = sec.get(r);
+          if (s === undefined || first < 0) return undefined;
+          const b = base(r);
+          return [s - (sec.get(b) as number), (ns.get(r) as number) - (ns.get(b) as number)];
+        };
+        return mk((r) => { const d = diff(r); return d === undefined ? undefined : d[0] + d[1] / 1e9; },
+          (r) => { const d = diff(r); return d === undefined ? "" : timeText(d[0], d[1]); });
+      }
+      case "frame.interface_id":
+        return mk((r) => t.iface.get(r) ?? 0, (r) => String(t.iface.get(r) ?? 0));
+      case "frame.protocols":
+        return mk((r) => t.paths.path(t.protoPath.get(r) ?? 0), (r) => t.paths.path(t.protoPath.get(r) ?? 0));
+      case "frame.comment":
+        return mk((r) => t.comments.get(r), (r) => t.comments.get(r) ?? "");
+      default:
+        throw new Error(`derived field ${def.name} has no reader`);
+    }
+  }
+
+  /** Rows a decoder flagged as malformed. */
+  get malformed(): number {
+    return this.t.malformed.present;
+  }
+
+  /** Packets per protocol (a packet counts once for each protocol in its stack). */
+  protocolCounts(): { protocol: string; packets: number }[] {
+    const perPath = new Map<number, number>();
+    this.t.protoPath.forEach((_r, v) => perPath.set(v, (perPath.get(v) ?? 0) + 1));
+    const perProto = new Map<string, number>();
+    for (const [id, n] of perPath) {
+      const names = new Set(this.t.paths.path(id).split(":").filter((x) => x !== "" && x !== "ethertype"));
+      for (const name of names) perProto.set(name, (perProto.get(name) ?? 0) + n);
+    }
+    return [...perProto].map(([protocol, packets]) => ({ protocol, packets })).sort((a, b) => b.packets - a.packets || (a.protocol < b.protocol ? -1 : 1));
+  }
+
+  /** What capinfos tells, plus packets per protocol. */
+  summary(): CaptureSummary {
+    const t = this.t;
+    let bytes = 0, cap = 0;
+    t.num[fieldByName("frame.len")!.id]?.forEach((_r, v) => { bytes += v; });
+    t.num[fieldByName("frame.cap_len")!.id]?.forEach((_r, v) => { cap += v; });
+    let first: number | undefined, last: number | undefined;
+    t.timeSec.forEach((r, s) => {
+      const x = s + (t.timeNsec.get(r) as number) / 1e9;
+      if (first === undefined || x < first) first = x;
+      if (last === undefined || x > last) last = x;
+    });
+    const lts = [...new Set(this.info.interfaces.map((i) => linkTypeName(i.linkType)))];
+    return {
+      file: this.path,
+      format: `${this.info.format}${this.info.gzip ? " (gzip)" : ""}`,
+      packets: this.count,
+      bytes,
+      capturedBytes: cap,
+      first,
+      last,
+      duration: first === undefined || last === undefined ? 0 : last - first,
+      linkTypes: lts,
+      protocols: this.protocolCounts(),
+      malformed: this.malformed,
+      warnings: this.warnings,
+    };
+  }
+
+  /**
+   * The packets as a danfo DataFrame (danfo is loaded on first call). `columns` defaults to the
+   * fields most analyses start from that this capture has. Times are seconds (float); absent
+   * values are null.
+   */
+  async packets(columns?: string[]): Promise<import("danfojs-node").DataFrame> {
+    const { toDataFrame } = await import("./danfo");
+    return toDataFrame(this, columns ?? this.defaultColumns());
+  }
+
+  /** The default columns of `packets()`. */
+  defaultColumns(): string[] {
+    const want = ["frame.number", "frame.time_relative", "frame.len", "eth.src", "eth.dst", "ip.src", "ip.dst",
+      "ipv6.src", "ipv6.dst", "ip.proto", "tcp.srcport", "tcp.dstport", "tcp.flags", "udp.srcport", "udp.dstport",
+      "dns.qry.name", "http.host", "tls.handshake.extensions_server_name", "frame.protocols"];
+    const have = new Set(this.columns);
+    return want.filter((c) => have.has(c));
+  }
+
+  /** Plain rows (objects keyed by field name) for small slices: `rows(["ip.src"], 0, 10)`. */
+  rows(columns: string[], from = 0, to = this.count): Record<string, Value>[] {
+    const cols = columns.map((c) => this.column(c));
+    const out: Record<string, Value>[] = [];
+    for (let r = from; r < Math.min(to, this.count); r++) {
+      const o: Record<string, Value> = {};
+      for (const c of cols) o[c.name] = c.get(r);
+      out.push(o);
+    }
+    return out;
+  }
+
+  /** Bytes held by the table's columns. */
+  memoryBytes(): number {
+    let b = this.t.timeSec.bytes() + this.t.timeNsec.bytes() + this.t.protoPath.bytes() + this.t.iface.bytes();
+    for (const c of this.t.num) if (c) b += c.bytes();
+    for (const c of this.t.dict) if (c) b += c.bytes();
+    return b;
+  }
+}

@@ -1,0 +1,25 @@
+/** The danfo adapter: the one place the table meets danfojs-node (loaded lazily). */
+import type { Capture } from "./capture";
+
+let dfd: typeof import("danfojs-node") | undefined;
+
+/** danfojs-node, loaded on first use (its require takes 2–3 s). */
+export function danfo(): typeof import("danfojs-node") {
+  if (dfd === undefined) dfd = require("danfojs-node") as typeof import("danfojs-node");
+  return dfd;
+}
+
+export function toDataFrame(c: Capture, columns: string[]): import("danfojs-node").DataFrame {
+  const data: Record<string, (number | string | null)[]> = {};
+  for (const name of columns) {
+    const col = c.column(name);
+    const out = new Array<number | string | null>(c.count);
+    for (let r = 0; r < c.count; r++) {
+      const v = col.get(r);
+      out[r] = v === undefined ? null : v;
+    }
+    data[name] = out;
+  }
+  const d = danfo();
+  return new d.DataFrame(data, { columns });
+}

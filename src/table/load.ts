@@ -1,0 +1,50 @@
+/** Capture file → decoded columnar table. */
+import { decodeFrame } from "../decode";
+import { readCapture } from "../io/reader";
+import type { RecordSink } from "../io/records";
+import { TableBuilder } from "./builder";
+import { Capture } from "./capture";
+
+export interface OpenOptions {
+  /** read at most this many packets */
+  limit?: number;
+  /** keep only these fields (all fields by default); frame.* fields are always kept */
+  columns?: string[];
+  /** progress after each chunk of input: bytes read of totalBytes (the file's size), packets so far */
+  onProgress?: (p: { bytes: number; totalBytes: number; packets: number }) => void;
+  /** reject a damaged file instead of keeping the packets before the damage */
+  strict?: boolean;
+}
+
+/** Decoder failures reported at most this many times each load (the rest are counted). */
+const MAX_DECODER_ERRORS = 5;
+
+/** Opens and decodes a capture file (pcap, pcapng, either gzip-compressed). */
+export async function open(path: string, opts: OpenOptions = {}): Promise<Capture> {
+  const keep = opts.columns ? new Set(["frame.len", "frame.cap_len", ...opts.columns]) : undefined;
+  const t = new TableBuilder(keep);
+  let decoderErrors = 0;
+  const warnings: string[] = [];
+  const sink: RecordSink = {
+    record(b, off, caplen, len, sec, nsec, linkType, iface, comment) {
+      t.begin();
+      try {
+        decodeFrame(t, linkType, b, off, caplen, len, sec, nsec, iface);
+      } catch (e) {
+        // a decoder bug must not lose the capture: keep what was decoded, flag the row
+        t.bad();
+        if (++decoderErrors <= MAX_DECODER_ERRORS) warnings.push(`frame ${t.row + 1}: decoder error: ${(e as Error).message}`);
+      }
+      if (comment !== undefined) t.comments.set(t.row, comment);
+      t.end();
+    },
+  };
+  const progress = opts.onProgress;
+  const res = await readCapture(path, sink, {
+    limit: opts.limit,
+    strict: opts.strict,
+    onProgress: progress && ((bytes, totalBytes, packets) => progress({ bytes, totalBytes, packets })),
+  });
+  if (decoderErrors > MAX_DECODER_ERRORS) warnings.push(`${decoderErrors - MAX_DECODER_ERRORS} more decoder errors`);
+  return new Capture(path, t, res.info, [...res.warnings, ...warnings]);
+}
