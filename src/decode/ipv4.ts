@@ -1,18 +1,23 @@
 /** IPv4: header with options, fragment flags and offset; the payload goes by protocol number. */
-import { defineField } from "../fields/registry";
+import { bit, defineField } from "../fields/registry";
 import type { Packet } from "../table/builder";
 import { decodeIpProto } from "./dispatch";
 import type { Protocol } from "./protocol";
 
+const FLAGS = defineField("ip.flags", { display: "hex", storage: "u8", hexDigits: 2, description: "Flags (3 bits)" });
+const HDR_LEN = defineField("ip.hdr_len", { storage: "u8", description: "Header length in bytes" });
+
 export const IP = {
-  version: defineField("ip.version", { storage: "u8", description: "Version" }),
-  hdr_len: defineField("ip.hdr_len", { storage: "u8", description: "Header length in bytes" }),
+  // tshark's IPv6 dissector writes ip.version too (6), so it is stored, not computed
+  version: defineField("ip.version", { storage: "u8", description: "IP version (4, or 6 for IPv6 packets, as tshark)" }),
+  hdr_len: HDR_LEN,
   dsfield: defineField("ip.dsfield", { display: "hex", storage: "u8", hexDigits: 2, description: "Differentiated services field" }),
   len: defineField("ip.len", { storage: "u16", description: "Total length" }),
   id: defineField("ip.id", { display: "hex", storage: "u16", description: "Identification" }),
-  flags: defineField("ip.flags", { display: "hex", storage: "u8", hexDigits: 2, description: "Flags" }),
-  flags_df: defineField("ip.flags.df", { display: "bool", description: "Don't fragment" }),
-  flags_mf: defineField("ip.flags.mf", { display: "bool", description: "More fragments" }),
+  flags: FLAGS,
+  flags_rb: defineField("ip.flags.rb", bit(FLAGS, 2, "Reserved bit")),
+  flags_df: defineField("ip.flags.df", bit(FLAGS, 1, "Don't fragment")),
+  flags_mf: defineField("ip.flags.mf", bit(FLAGS, 0, "More fragments")),
   frag_offset: defineField("ip.frag_offset", { storage: "u16", description: "Fragment offset (8-byte units, as tshark prints it)" }),
   ttl: defineField("ip.ttl", { storage: "u8", description: "Time to live" }),
   proto: defineField("ip.proto", { storage: "u8", description: "Protocol" }),
@@ -27,8 +32,9 @@ export function decodeIPv4(p: Packet, b: Buffer, off: number, end: number): void
   const vihl = b[off];
   const hl = (vihl & 15) * 4;
   p.u(IP.version, vihl >> 4);
+  if (vihl >> 4 !== 4) { p.bad(); return; }
   p.u(IP.hdr_len, hl);
-  if (vihl >> 4 !== 4 || hl < 20) { p.bad(); return; }
+  if (hl < 20) { p.bad(); return; }
   const total = (b[off + 2] << 8) | b[off + 3];
   const fo = (b[off + 6] << 8) | b[off + 7];
   const proto = b[off + 9];
@@ -36,8 +42,6 @@ export function decodeIPv4(p: Packet, b: Buffer, off: number, end: number): void
   p.u(IP.len, total);
   p.u(IP.id, (b[off + 4] << 8) | b[off + 5]);
   p.u(IP.flags, fo >> 13);
-  p.u(IP.flags_df, (fo >> 14) & 1);
-  p.u(IP.flags_mf, (fo >> 13) & 1);
   p.u(IP.frag_offset, fo & 0x1fff);
   p.u(IP.ttl, b[off + 8]);
   p.u(IP.proto, proto);

@@ -5,6 +5,7 @@
 import { defineField } from "../fields/registry";
 import type { Packet } from "../table/builder";
 import { decodeIpProto } from "./dispatch";
+import { IP } from "./ipv4";
 import type { Protocol } from "./protocol";
 
 export const IPV6 = {
@@ -30,6 +31,7 @@ export function decodeIPv6(p: Packet, b: Buffer, off: number, end: number): void
   if (end - off < 40) { p.bad(); return; }
   const w = b.readUInt32BE(off);
   p.u(IPV6.version, w >>> 28);
+  p.u(IP.version, w >>> 28);
   if (w >>> 28 !== 6) { p.bad(); return; }
   p.u(IPV6.tclass, (w >>> 20) & 0xff);
   p.u(IPV6.flow, w & 0xfffff);

@@ -1,8 +1,10 @@
 /** TCP: ports, raw sequence numbers, flags, window, options, payload length; payload by port. */
-import { defineField } from "../fields/registry";
+import { bit, defineField } from "../fields/registry";
 import type { Packet } from "../table/builder";
 import { decodeTcpPayload } from "./dispatch";
 import type { Protocol } from "./protocol";
+
+const FLAGS = defineField("tcp.flags", { display: "hex", storage: "u16", description: "Flags (12 bits)" });
 
 export const TCP = {
   srcport: defineField("tcp.srcport", { storage: "u16", description: "Source port" }),
@@ -10,15 +12,15 @@ export const TCP = {
   seq_raw: defineField("tcp.seq_raw", { storage: "u32", description: "Sequence number (raw)" }),
   ack_raw: defineField("tcp.ack_raw", { storage: "u32", description: "Acknowledgment number (raw)" }),
   hdr_len: defineField("tcp.hdr_len", { storage: "u8", description: "Header length in bytes" }),
-  flags: defineField("tcp.flags", { display: "hex", storage: "u16", description: "Flags (12 bits)" }),
-  flags_fin: defineField("tcp.flags.fin", { display: "bool", description: "FIN" }),
-  flags_syn: defineField("tcp.flags.syn", { display: "bool", description: "SYN" }),
-  flags_reset: defineField("tcp.flags.reset", { display: "bool", description: "RST" }),
-  flags_push: defineField("tcp.flags.push", { display: "bool", description: "PSH" }),
-  flags_ack: defineField("tcp.flags.ack", { display: "bool", description: "ACK" }),
-  flags_urg: defineField("tcp.flags.urg", { display: "bool", description: "URG" }),
-  flags_ece: defineField("tcp.flags.ece", { display: "bool", description: "ECN-Echo" }),
-  flags_cwr: defineField("tcp.flags.cwr", { display: "bool", description: "Congestion window reduced" }),
+  flags: FLAGS,
+  flags_fin: defineField("tcp.flags.fin", bit(FLAGS, 0, "FIN")),
+  flags_syn: defineField("tcp.flags.syn", bit(FLAGS, 1, "SYN")),
+  flags_reset: defineField("tcp.flags.reset", bit(FLAGS, 2, "RST")),
+  flags_push: defineField("tcp.flags.push", bit(FLAGS, 3, "PSH")),
+  flags_ack: defineField("tcp.flags.ack", bit(FLAGS, 4, "ACK")),
+  flags_urg: defineField("tcp.flags.urg", bit(FLAGS, 5, "URG")),
+  flags_ece: defineField("tcp.flags.ece", bit(FLAGS, 6, "ECN-Echo")),
+  flags_cwr: defineField("tcp.flags.cwr", bit(FLAGS, 7, "Congestion window reduced")),
   window_size_value: defineField("tcp.window_size_value", { storage: "u16", description: "Window (unscaled)" }),
   checksum: defineField("tcp.checksum", { display: "hex", storage: "u16", description: "Checksum" }),
   urgent_pointer: defineField("tcp.urgent_pointer", { storage: "u16", description: "Urgent pointer" }),
@@ -69,14 +71,6 @@ export function decodeTcp(p: Packet, b: Buffer, off: number, end: number): void 
   const flags = ((b[off + 12] & 0x0f) << 8) | b[off + 13];
   p.u(TCP.hdr_len, hl);
   p.u(TCP.flags, flags);
-  p.u(TCP.flags_fin, flags & 1);
-  p.u(TCP.flags_syn, (flags >> 1) & 1);
-  p.u(TCP.flags_reset, (flags >> 2) & 1);
-  p.u(TCP.flags_push, (flags >> 3) & 1);
-  p.u(TCP.flags_ack, (flags >> 4) & 1);
-  p.u(TCP.flags_urg, (flags >> 5) & 1);
-  p.u(TCP.flags_ece, (flags >> 6) & 1);
-  p.u(TCP.flags_cwr, (flags >> 7) & 1);
   if (hl < 20) { p.bad(); return; }
   if (end - off < 16) { p.bad(); return; }
   p.u(TCP.window_size_value, (b[off + 14] << 8) | b[off + 15]);

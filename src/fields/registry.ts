@@ -38,6 +38,10 @@ export interface FieldDef {
   /** digits after 0x for `hex` */
   readonly hexDigits: number;
   readonly description: string;
+  /** for a field computed from another stored field (tcp.flags.syn from tcp.flags): that field */
+  readonly from?: FieldDef;
+  /** and how its value is computed from the source value */
+  readonly map?: (v: number) => number;
 }
 
 export interface FieldOptions {
@@ -45,6 +49,14 @@ export interface FieldOptions {
   storage?: Storage;
   hexDigits?: number;
   description?: string;
+  /** computed from another field's value on read, not stored (bits of a flags field, …) */
+  from?: FieldDef;
+  map?: (v: number) => number;
+}
+
+/** Options for a one-bit flag of a stored flags field: `bit(TCP.flags, 1)` is SYN. */
+export function bit(from: FieldDef, shift: number, description: string): FieldOptions {
+  return { display: "bool", from, map: (v) => (v >>> shift) & 1, description };
 }
 
 const byName = new Map<string, FieldDef>();
@@ -69,9 +81,11 @@ export function defineField(name: string, opts: FieldOptions = {}): FieldDef {
     name,
     protocol: name.split(".")[0],
     display,
-    storage: opts.storage ?? defaultStorage(display),
+    storage: opts.from ? "derived" : opts.storage ?? defaultStorage(display),
     hexDigits: opts.hexDigits ?? 4,
     description: opts.description ?? "",
+    from: opts.from,
+    map: opts.map,
   };
   all.push(def);
   byName.set(name, def);

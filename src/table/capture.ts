@@ -74,6 +74,7 @@ export class Capture {
   }
 
   private hasAny(f: FieldDef): boolean {
+    if (f.from !== undefined) return this.hasAny(f.from);
     if (f.storage === "derived") {
       if (f.name === "frame.comment") return this.t.comments.size > 0;
       if (f.name === "frame.interface_id") return this.info.interfaces.length > 1;
@@ -100,6 +101,12 @@ export class Capture {
   private makeColumn(def: FieldDef): Column {
     const t = this.t;
     const mk = (get: (r: number) => Value, text: (r: number) => string): Column => ({ name: def.name, def, get, text });
+    if (def.from !== undefined) {
+      const src = t.num[def.from.id], map = def.map as (v: number) => number;
+      if (src === null) throw new Error(`field "${def.name}" was not loaded: it is computed from ${def.from.name} (see the columns option of open())`);
+      const get = (r: number) => { const v = src.get(r); return v === undefined ? undefined : map(v); };
+      return mk(get, (r) => { const v = get(r); return v === undefined ? "" : formatNumber(def, v); });
+    }
     if (def.storage === "derived") return this.derived(def, mk);
     if (def.storage === "dict") {
       const c = t.dict[def.id];

@@ -41,9 +41,16 @@ class Chunk {
   srows: Uint16Array | null;
   svals: NumArray | null;
   n = 0;
-  constructor(kind: NumKind) {
-    this.srows = new Uint16Array(16);
-    this.svals = alloc(kind, 16);
+  constructor(kind: NumKind, dense: boolean) {
+    if (dense) {
+      this.dense = alloc(kind, CHUNK_ROWS);
+      this.bits = new Uint8Array(CHUNK_ROWS >>> 3);
+      this.srows = null;
+      this.svals = null;
+    } else {
+      this.srows = new Uint16Array(16);
+      this.svals = alloc(kind, 16);
+    }
   }
 }
 
@@ -51,8 +58,12 @@ class Chunk {
 export class NumColumn {
   private chunks: (Chunk | null)[] = [];
   private lastRow = -1;
-  /** number of rows holding a value */
-  present = 0;
+  /** the chunk rows are being written to, and its first row and dense storage (hot-path caches) */
+  private cur: Chunk | null = null;
+  private curBase = -2 * CHUNK_ROWS;
+  private curDense: NumArray | null = null;
+  private curBits: Uint8Array | null = null;
+  private presentCount = -1;
 
   constructor(readonly kind: NumKind) {}
 
@@ -60,32 +71,57 @@ export class NumColumn {
   set(row: number, v: number): void {
     if (row === this.lastRow) return;
     this.lastRow = row;
-    this.present++;
-    const ci = row >>> CHUNK_BITS;
-    let c = this.chunks[ci];
-    if (c === undefined || c === null) {
-      while (this.chunks.length < ci) this.chunks.push(null);
-      c = new Chunk(this.kind);
-      this.chunks[ci] = c;
+    const r = row - this.curBase;
+    if (r >= CHUNK_ROWS || r < 0) {
+      this.startChunk(row);
+      this.setSlow(row - this.curBase, v);
+      return;
     }
-    const r = row & CHUNK_MASK;
-    const d = c.dense;
+    const d = this.curDense;
     if (d !== null) {
       d[r] = v;
+      (this.curBits as Uint8Array)[r >>> 3] |= 1 << (r & 7);
+      return;
+    }
+    this.setSlow(r, v);
+  }
+
+  /** Moves the write position to the chunk holding `row` (rows only grow). */
+  private startChunk(row: number): void {
+    const ci = row >>> CHUNK_BITS;
+    while (this.chunks.length < ci) this.chunks.push(null);
+    // a column that filled its last chunk densely will most likely do so again: start dense
+    const prev = ci > 0 ? this.chunks[ci - 1] : null;
+    const c = new Chunk(this.kind, prev != null && prev.dense !== null);
+    this.chunks[ci] = c;
+    this.cur = c;
+    this.curBase = ci << CHUNK_BITS;
+    this.curDense = c.dense;
+    this.curBits = c.bits;
+    this.presentCount = -1;
+  }
+
+  private setSlow(r: number, v: number): void {
+    this.presentCount = -1;
+    const c = this.cur as Chunk;
+    if (c.dense !== null) {
+      c.dense[r] = v;
       (c.bits as Uint8Array)[r >>> 3] |= 1 << (r & 7);
       return;
     }
     let rows = c.srows as Uint16Array;
     if (c.n === rows.length) {
       if (c.n >= SPARSE_MAX) {
-        this.densify(c);
-        (c.dense as NumArray)[r] = v;
+        const d = this.densify(c);
+        this.curDense = d;
+        this.curBits = c.bits;
+        d[r] = v;
         (c.bits as Uint8Array)[r >>> 3] |= 1 << (r & 7);
         return;
       }
-      const nr = new Uint16Array(rows.length * 2);
+      const nr = new Uint16Array(rows.length * 4);
       nr.set(rows);
-      const nv = alloc(this.kind, rows.length * 2);
+      const nv = alloc(this.kind, rows.length * 4);
       nv.set(c.svals as never);
       c.srows = rows = nr;
       c.svals = nv;
@@ -95,7 +131,7 @@ export class NumColumn {
     c.n++;
   }
 
-  private densify(c: Chunk): void {
+  private densify(c: Chunk): NumArray {
     const d = alloc(this.kind, CHUNK_ROWS);
     const bits = new Uint8Array(CHUNK_ROWS >>> 3);
     const rows = c.srows as Uint16Array, vals = c.svals as NumArray;
@@ -108,6 +144,26 @@ export class NumColumn {
     c.bits = bits;
     c.srows = null;
     c.svals = null;
+    return d;
+  }
+
+  /** number of rows holding a value */
+  get present(): number {
+    if (this.presentCount < 0) {
+      let n = 0;
+      for (const c of this.chunks) {
+        if (c === null) continue;
+        if (c.dense !== null) {
+          const bits = c.bits as Uint8Array;
+          for (let i = 0; i < bits.length; i++) {
+            let x = bits[i];
+            while (x !== 0) { x &= x - 1; n++; }
+          }
+        } else n += c.n;
+      }
+      this.presentCount = n;
+    }
+    return this.presentCount;
   }
 
   /** The row's value, or `undefined` when absent. */

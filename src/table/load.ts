@@ -1,5 +1,6 @@
 /** Capture file → decoded columnar table. */
 import { decodeFrame } from "../decode";
+import { fieldByName } from "../fields/registry";
 import { readCapture } from "../io/reader";
 import type { RecordSink } from "../io/records";
 import { TableBuilder } from "./builder";
@@ -19,9 +20,19 @@ export interface OpenOptions {
 /** Decoder failures reported at most this many times each load (the rest are counted). */
 const MAX_DECODER_ERRORS = 5;
 
+/** The stored fields needed to answer for `columns` (a computed field needs its source). */
+function keepSet(columns: string[]): Set<string> {
+  const keep = new Set(["frame.len", "frame.cap_len"]);
+  for (const c of columns) {
+    const def = fieldByName(c);
+    keep.add(def?.from ? def.from.name : c);
+  }
+  return keep;
+}
+
 /** Opens and decodes a capture file (pcap, pcapng, either gzip-compressed). */
 export async function open(path: string, opts: OpenOptions = {}): Promise<Capture> {
-  const keep = opts.columns ? new Set(["frame.len", "frame.cap_len", ...opts.columns]) : undefined;
+  const keep = opts.columns ? keepSet(opts.columns) : undefined;
   const t = new TableBuilder(keep);
   let decoderErrors = 0;
   const warnings: string[] = [];
