@@ -1,0 +1,148 @@
+/**
+ * `wirebook kernel install [--user | --prefix DIR | --sys]` and `wirebook kernel uninstall [...]`:
+ * writes (or removes) the kernelspec `wirebook` where Jupyter looks for kernels:
+ *
+ *   --prefix DIR  DIR/share/jupyter/kernels/wirebook (then JUPYTER_PATH=DIR/share/jupyter)
+ *   --user        $JUPYTER_DATA_DIR or ~/.local/share/jupyter/kernels/wirebook (default for non-root)
+ *   --sys         /usr/local/share/jupyter/kernels/wirebook (default for root)
+ *
+ * The spec runs this checkout's kernel/launcher.js with this node (absolute paths), so the
+ * kernel uses the Wirebook it was installed from.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export const KERNEL_NAME = "wirebook";
+export const DISPLAY_NAME = "Wirebook (TypeScript)";
+
+/** The package root: dist/src/cli → ../../.. */
+export function packageRoot(): string {
+  return path.resolve(__dirname, "..", "..", "..");
+}
+
+export interface KernelSpec {
+  argv: string[];
+  display_name: string;
+  language: string;
+  interrupt_mode: "signal";
+  env: Record<string, string>;
+  metadata: Record<string, unknown>;
+}
+
+export function kernelSpec(root = packageRoot(), node = process.execPath): KernelSpec {
+  return {
+    argv: [node, path.join(root, "kernel", "launcher.js"), "{connection_file}"],
+    display_name: DISPLAY_NAME,
+    language: "typescript",
+    interrupt_mode: "signal",
+    env: {},
+    metadata: { wirebook: { root } },
+  };
+}
+
+function userDataDir(): string {
+  if (process.env.JUPYTER_DATA_DIR) return process.env.JUPYTER_DATA_DIR;
+  if (process.platform === "darwin") return path.join(os.homedir(), "Library", "Jupyter");
+  if (process.platform === "win32") return path.join(process.env.APPDATA ?? os.homedir(), "jupyter");
+  const xdg = process.env.XDG_DATA_HOME || path.join(os.homedir(), ".local", "share");
+  return path.join(xdg, "jupyter");
+}
+
+export interface Target {
+  kernelsDir: string;
+  how: string;
+}
+
+/** Where a kernelspec goes for the given flags. */
+export function targetDir(args: string[]): Target {
+  let prefix: string | undefined;
+  let user = false;
+  let sys = false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "--user") user = true;
+    else if (a === "--sys" || a === "--system") sys = true;
+    else if (a === "--prefix") {
+      prefix = args[++i];
+      if (!prefix) throw new KernelUsageError("--prefix needs a directory");
+    } else if (a.startsWith("--prefix=")) prefix = a.slice("--prefix=".length);
+    else throw new KernelUsageError(`unknown option "${a}"`);
+  }
+  if ([prefix !== undefined, user, sys].filter(Boolean).length > 1) {
+    throw new KernelUsageError("give at most one of --user, --prefix DIR, --sys");
+  }
+  if (prefix !== undefined) {
+    return { kernelsDir: path.join(path.resolve(prefix), "share", "jupyter", "kernels"), how: `prefix ${path.resolve(prefix)}` };
+  }
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (sys || (!user && isRoot)) return { kernelsDir: "/usr/local/share/jupyter/kernels", how: "system" };
+  return { kernelsDir: path.join(userDataDir(), "kernels"), how: "user" };
+}
+
+export class KernelUsageError extends Error {}
+
+export function install(args: string[]): string {
+  const { kernelsDir } = targetDir(args);
+  const dir = path.join(kernelsDir, KERNEL_NAME);
+  const root = packageRoot();
+  const launcher = path.join(root, "kernel", "launcher.js");
+  if (!fs.existsSync(launcher)) throw new Error(`missing ${launcher}`);
+  if (!fs.existsSync(path.join(root, "dist", "src", "notebook", "kernel.js"))) {
+    throw new Error("dist/src/notebook/kernel.js is missing: run `npm run build` first");
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "kernel.json"), JSON.stringify(kernelSpec(root), null, 2) + "\n");
+  for (const logo of ["logo-32x32.png", "logo-64x64.png", "logo-svg.svg"]) {
+    const src = path.join(root, "kernel", logo);
+    if (fs.existsSync(src)) fs.copyFileSync(src, path.join(dir, logo));
+  }
+  return dir;
+}
+
+export function uninstall(args: string[]): string | null {
+  const { kernelsDir } = targetDir(args);
+  const dir = path.join(kernelsDir, KERNEL_NAME);
+  if (!fs.existsSync(path.join(dir, "kernel.json"))) return null;
+  fs.rmSync(dir, { recursive: true, force: true });
+  return dir;
+}
+
+const USAGE = `usage: wirebook kernel install [--user | --prefix DIR | --sys]
+       wirebook kernel uninstall [--user | --prefix DIR | --sys]
+`;
+
+export async function kernelCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  try {
+    switch (sub) {
+      case "install": {
+        const dir = install(rest);
+        process.stdout.write(`installed kernelspec "${KERNEL_NAME}" (${DISPLAY_NAME}) in ${dir}\n`);
+        if (rest.some((a) => a.startsWith("--prefix"))) {
+          process.stdout.write(`Jupyter finds it with JUPYTER_PATH=${path.dirname(path.dirname(dir))}\n`);
+        }
+        return 0;
+      }
+      case "uninstall": {
+        const dir = uninstall(rest);
+        process.stdout.write(dir ? `removed ${dir}\n` : `kernelspec "${KERNEL_NAME}" is not installed there\n`);
+        return 0;
+      }
+      case undefined:
+      case "-h":
+      case "--help":
+        process.stdout.write(USAGE);
+        return sub === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`wirebook kernel: unknown subcommand "${sub}"\n${USAGE}`);
+        return 2;
+    }
+  } catch (e) {
+    if (e instanceof KernelUsageError) {
+      process.stderr.write(`wirebook kernel: ${e.message}\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+}

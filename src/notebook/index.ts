@@ -1,0 +1,12 @@
+export { display, displayResult, toBundle, bundle, isRich } from "./display";
+export type { DisplayHandle, DisplayOptions } from "./display";
+export { escapeHtml, escapeAttr, jsonForScript } from "./escape";
+export { MIME } from "./mime";
+export type { MimeBundle, DisplayContent } from "./mime";
+export { figureBundle, figureHtml, inlinePlotlyAgain, plotlyInlined } from "./plotly";
+export { frameBundle, isDataFrame, isSeries } from "./table";
+export { captureBundle, isCapture } from "./capture";
+export { progressReporter, withProgress, progressBundle } from "./progress";
+export type { LoadProgress } from "./progress";
+export { setChannel, getChannel } from "./channel";
+export type { KernelChannel } from "./channel";

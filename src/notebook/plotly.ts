@@ -1,0 +1,112 @@
+/**
+ * Plotly figures as a Jupyter MIME bundle.
+ *
+ * - `application/vnd.plotly.v1+json`: the figure as a JSON object, for JupyterLab, Notebook 7 and
+ *   VS Code (they render it with their Plotly renderer extension).
+ * - `text/html`: a div and a script that draws it with `window.Plotly`, for classic Notebook and
+ *   nbconvert HTML exports, offline. plotly.js itself is inlined once per kernel session (in the
+ *   first figure's HTML); later figures wait for `window.Plotly` to appear on the page.
+ * - `text/plain`: a one-line description.
+ */
+import * as fs from "fs";
+import { randomBytes } from "crypto";
+import { escapeHtml, jsonForScript, toPlainJson } from "./escape";
+import { MIME, MimeBundle } from "./mime";
+import type { Figure, FigureSpec } from "../plot/figure";
+
+/** Candidate plotly.js bundles, smallest first. */
+const BUNDLES = ["plotly.js-dist-min/plotly.min.js", "plotly.js-dist/plotly.js"];
+
+let plotlySource: { path: string; code: string } | null = null;
+let inlinedThisSession = false;
+
+/** The plotly.js bundle this process inlines (read once). */
+export function plotlyBundle(): { path: string; code: string } {
+  if (plotlySource) return plotlySource;
+  for (const id of BUNDLES) {
+    let path: string;
+    try {
+      path = require.resolve(id);
+    } catch {
+      continue;
+    }
+    // "</script" or "<!--" inside the code would end or alter the inline <script> element; "\x3C" is
+    // "<" in JS strings, template literals and regular expressions alike.
+    const code = fs.readFileSync(path, "utf8").replace(/<(\/script|!--)/gi, "\\x3C$1");
+    plotlySource = { path, code };
+    return plotlySource;
+  }
+  throw new Error(`plotly.js not found: install one of ${BUNDLES.map((b) => b.split("/")[0]).join(", ")}`);
+}
+
+/** True once a figure carrying plotly.js was produced in this process. */
+export function plotlyInlined(): boolean {
+  return inlinedThisSession;
+}
+
+/**
+ * Makes the next figure carry plotly.js again: use it after clearing all outputs of a notebook
+ * whose kernel already sent plotly.js, or when figures say plotly.js is missing.
+ */
+export function inlinePlotlyAgain(): void {
+  inlinedThisSession = false;
+}
+
+function describe(fig: FigureSpec): string {
+  const title = fig.layout?.title;
+  const titleText = typeof title === "string" ? title : title?.text;
+  const traces = fig.data.map((t) => `${t.type ?? "scatter"}${t.name ? ` "${t.name}"` : ""}`);
+  return `Figure${titleText ? ` "${titleText}"` : ""}: ${fig.data.length} trace${fig.data.length === 1 ? "" : "s"} (${traces.join(", ")})`;
+}
+
+const MISSING =
+  "plotly.js is not on this page: it is inlined with the first chart of a kernel session. " +
+  "Re-run the notebook from the top, or run inlinePlotlyAgain() and then this cell.";
+
+/** The `text/html` of a figure; carries plotly.js when `withPlotly`. */
+export function figureHtml(fig: FigureSpec, options: { withPlotly: boolean; id?: string }): string {
+  const id = options.id ?? `wb-fig-${randomBytes(6).toString("hex")}`;
+  const spec = toPlainJson<FigureSpec>({ data: fig.data, layout: fig.layout ?? {}, config: fig.config ?? {} });
+  const config = { responsive: true, displaylogo: false, ...(spec.config ?? {}) };
+  const height = typeof spec.layout?.height === "number" ? spec.layout.height : 450;
+  const parts: string[] = [];
+  if (options.withPlotly) {
+    const { code } = plotlyBundle();
+    // Its own script element: the bundle is UMD and must run at top level. It sets window.Plotly
+    // (with `module` undefined on the page) and does not register with require.js.
+    parts.push(
+      `<script type="text/javascript">/* plotly.js, inlined once per Wirebook kernel session */\n` +
+        `window.PlotlyConfig = {MathJaxConfig: 'local'};\n${code}\n</script>`,
+    );
+  }
+  parts.push(
+    `<div id="${escapeHtml(id)}" class="wirebook-figure" style="width:100%;height:${height}px;"></div>`,
+    `<script type="text/javascript">(function () {\n` +
+      `  var el = document.getElementById(${jsonForScript(id)});\n` +
+      `  var spec = ${jsonForScript({ ...spec, config })};\n` +
+      `  function draw() { window.Plotly.newPlot(el, spec.data, spec.layout, spec.config); }\n` +
+      `  if (window.Plotly) { draw(); return; }\n` +
+      `  var tries = 0, timer = setInterval(function () {\n` +
+      `    if (window.Plotly) { clearInterval(timer); draw(); }\n` +
+      `    else if (++tries > 200) { clearInterval(timer); el.style.height = "auto"; el.textContent = ${jsonForScript(MISSING)}; }\n` +
+      `  }, 50);\n` +
+      `})();</script>`,
+  );
+  return parts.join("\n");
+}
+
+/**
+ * The MIME bundle of a figure. The first bundle of the process carries plotly.js in its
+ * `text/html`; pass `withPlotly` to force either way (tests, standalone pages).
+ */
+export function figureBundle(fig: Figure | FigureSpec, options: { withPlotly?: boolean } = {}): MimeBundle {
+  const withPlotly = options.withPlotly ?? !inlinedThisSession;
+  const json = toPlainJson<FigureSpec>({ data: fig.data, layout: fig.layout ?? {}, config: fig.config ?? {} });
+  const bundle: MimeBundle = {
+    [MIME.plotly]: json,
+    [MIME.html]: figureHtml(fig, { withPlotly }),
+    [MIME.plain]: describe(fig),
+  };
+  if (withPlotly && options.withPlotly === undefined) inlinedThisSession = true;
+  return bundle;
+}
