@@ -12,6 +12,7 @@ export const F = {
   time_relative: defineField("frame.time_relative", { display: "time", description: "Seconds since the first frame" }),
   time_delta: defineField("frame.time_delta", { display: "time", description: "Seconds since the previous frame" }),
   len: defineField("frame.len", { storage: "u32", description: "Frame length on the wire" }),
+  // stored only where it differs from frame.len (a snaplen cut): see Capture
   cap_len: defineField("frame.cap_len", { storage: "u32", description: "Bytes captured" }),
   interface_id: defineField("frame.interface_id", { storage: "derived", description: "Capture interface (pcapng)" }),
   protocols: defineField("frame.protocols", { display: "string", storage: "derived", description: "Protocols in the frame, outermost first" }),
@@ -27,6 +28,6 @@ export function decodeFrame(p: Packet, linkType: number, b: Buffer, off: number,
   }
   if (iface !== 0) p.iface.set(p.row, iface);
   p.u(F.len, len);
-  p.u(F.cap_len, caplen);
+  if (caplen !== len) p.u(F.cap_len, caplen);
   decodeLink(p, linkType, b, off, off + caplen);
 }

@@ -6,6 +6,7 @@
 import { allFields, fieldByName, fieldNames, formatNumber, type FieldDef } from "../fields/registry";
 import type { CaptureInfo } from "../io/records";
 import type { TableBuilder } from "./builder";
+import type { NumColumn } from "./column";
 import { linkTypeName } from "./linktypes";
 
 export type Value = number | string | undefined;
@@ -80,6 +81,7 @@ export class Capture {
       if (f.name === "frame.interface_id") return this.info.interfaces.length > 1;
       return this.t.count > 0;
     }
+    if (f.name === "frame.cap_len") return this.t.count > 0;
     const c = f.storage === "dict" ? this.t.dict[f.id]?.codes : this.t.num[f.id];
     return c != null && c.present > 0;
   }
@@ -108,6 +110,12 @@ export class Capture {
       return mk(get, (r) => { const v = get(r); return v === undefined ? "" : formatNumber(def, v); });
     }
     if (def.storage === "derived") return this.derived(def, mk);
+    if (def.name === "frame.cap_len") {
+      // stored only where a snaplen cut it: elsewhere it is frame.len
+      const cap = t.num[def.id] as NumColumn, len = t.num[fieldByName("frame.len")!.id] as NumColumn;
+      const get = (r: number) => cap.get(r) ?? len.get(r);
+      return mk(get, (r) => String(get(r) ?? ""));
+    }
     if (def.storage === "dict") {
       const c = t.dict[def.id];
       if (c === null) throw new Error(`field "${def.name}" was not loaded (see the columns option of open())`);
@@ -182,7 +190,8 @@ export class Capture {
     const t = this.t;
     let bytes = 0, cap = 0;
     t.num[fieldByName("frame.len")!.id]?.forEach((_r, v) => { bytes += v; });
-    t.num[fieldByName("frame.cap_len")!.id]?.forEach((_r, v) => { cap += v; });
+    const capCol = this.column("frame.cap_len");
+    for (let r = 0; r < t.count; r++) cap += capCol.get(r) as number;
     let first: number | undefined, last: number | undefined;
     t.timeSec.forEach((r, s) => {
       const x = s + (t.timeNsec.get(r) as number) / 1e9;
