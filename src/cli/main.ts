@@ -20,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case "fields": return (await import("./fields")).fieldsCommand(args);
     case "summary": return (await import("./summary")).summaryCommand(args);
-    case "kernel": { const m = "./kernel"; return (await import(m)).kernelCommand(args); }
+    case "kernel": return (await import("./kernel")).kernelCommand(args);
     case undefined: case "-h": case "--help": case "help":
       process.stdout.write(USAGE);
       return cmd === undefined ? 2 : 0;
