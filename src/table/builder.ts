@@ -8,6 +8,9 @@ import { allFields, formatIPv6Key, formatMac, type FieldDef } from "../fields/re
 /** A node of the protocol-path trie ("eth:ethertype:ip:tcp:http"): one id per distinct stack. */
 class ProtoNode {
   readonly children = new Map<string, ProtoNode>();
+  /** the last child looked up (protocol names are constant strings: compared by identity first) */
+  lastName = "";
+  lastChild = -1;
   constructor(readonly id: number, readonly path: string, readonly name: string) {}
 }
 
@@ -20,12 +23,15 @@ export class ProtocolPaths {
   }
   child(parent: number, name: string): number {
     const p = this.nodes[parent];
+    if (p.lastName === name) return p.lastChild;
     let c = p.children.get(name);
     if (c === undefined) {
       c = new ProtoNode(this.nodes.length, p.path === "" ? name : `${p.path}:${name}`, name);
       this.nodes.push(c);
       p.children.set(name, c);
     }
+    p.lastName = name;
+    p.lastChild = c.id;
     return c.id;
   }
   path(id: number): string {
@@ -113,9 +119,7 @@ export class TableBuilder {
   mac(f: FieldDef, b: Uint8Array, off: number): void {
     const c = this.dict[f.id];
     if (c === null) return;
-    const key = (b[off] * 0x10000 + ((b[off + 1] << 8) | b[off + 2])) * 0x1000000 +
-      ((b[off + 3] << 16) | (b[off + 4] << 8) | b[off + 5]);
-    c.setKeyed(this.row, key, formatMac);
+    c.setBytes(this.row, b, off, 6, macText);
   }
 
   /** An IPv4 address field from 4 bytes at `off`. */
@@ -128,7 +132,7 @@ export class TableBuilder {
   ipv6(f: FieldDef, b: Uint8Array, off: number): void {
     const c = this.dict[f.id];
     if (c === null) return;
-    c.setKeyed(this.row, latin1(b, off, 16), formatIPv6Key);
+    c.setBytes(this.row, b, off, 16, ipv6Text);
   }
 
   /** Enters a protocol layer: extends the row's protocol path. Returns false past MAX_DEPTH. */
@@ -151,4 +155,13 @@ function latin1(b: Uint8Array, off: number, n: number): string {
   let s = "";
   for (let i = 0; i < n; i++) s += String.fromCharCode(b[off + i]);
   return s;
+}
+
+function macText(b: Uint8Array, off: number): string {
+  return formatMac((b[off] * 0x10000 + ((b[off + 1] << 8) | b[off + 2])) * 0x1000000 +
+    ((b[off + 3] << 16) | (b[off + 4] << 8) | b[off + 5]));
+}
+
+function ipv6Text(b: Uint8Array, off: number): string {
+  return formatIPv6Key(latin1(b, off, 16));
 }

@@ -270,6 +270,65 @@ export class DictColumn {
     this.codes.set(row, code);
   }
 
+  /**
+   * Sets the row to the value whose key is the `n` bytes at b[off…] (a MAC or IPv6 address):
+   * looked up in a byte-keyed hash table, so nothing is allocated unless the key is new;
+   * `text(b, off)` makes the value's text on first sight.
+   */
+  setBytes(row: number, b: Uint8Array, off: number, n: number, text: (b: Uint8Array, off: number) => string): void {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ b[off + i], 0x01000193);
+    const mask = this.slots.length - 1;
+    let i = h & mask;
+    for (;;) {
+      const code = this.slots[i];
+      if (code === 0) break;
+      const k = this.keyAt[code];
+      if (this.keyLen[code] === n) {
+        let same = true;
+        for (let j = 0; j < n; j++) if (this.keyPool[k + j] !== b[off + j]) { same = false; break; }
+        if (same) { this.codes.set(row, code); return; }
+      }
+      i = (i + 1) & mask;
+    }
+    const code = this.values.length;
+    this.values.push(text(b, off));
+    if (this.poolUsed + n > this.keyPool.length) {
+      const np = new Uint8Array(Math.max(this.keyPool.length * 2, this.poolUsed + n));
+      np.set(this.keyPool);
+      this.keyPool = np;
+    }
+    this.keyPool.set(b.subarray(off, off + n), this.poolUsed);
+    this.keyAt[code] = this.poolUsed;
+    this.keyLen[code] = n;
+    this.poolUsed += n;
+    this.slots[i] = code;
+    if (++this.keyCount * 2 > this.slots.length) this.rehash();
+    this.codes.set(row, code);
+  }
+
+  private slots = new Int32Array(64);
+  private keyPool = new Uint8Array(256);
+  private poolUsed = 0;
+  private keyAt: number[] = [0];
+  private keyLen: number[] = [0];
+  private keyCount = 0;
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let code = 1; code < this.keyAt.length; code++) {
+      const k = this.keyAt[code], n = this.keyLen[code];
+      if (n === undefined || n === 0) continue;
+      let h = 0x811c9dc5;
+      for (let i = 0; i < n; i++) h = Math.imul(h ^ this.keyPool[k + i], 0x01000193);
+      let i = h & mask;
+      while (slots[i] !== 0) i = (i + 1) & mask;
+      slots[i] = code;
+    }
+    this.slots = slots;
+  }
+
   get(row: number): string | undefined {
     const c = this.codes.get(row);
     return c === undefined ? undefined : this.values[c];
