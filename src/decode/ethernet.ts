@@ -1,7 +1,8 @@
-/** Ethernet II (and the IEEE 802.3 length form, whose LLC payload is not decoded further). */
+/** Ethernet II, and the IEEE 802.3 length form whose payload is LLC. */
 import { defineField } from "../fields/registry";
 import type { Packet } from "../table/builder";
 import { decodeEther } from "./dispatch";
+import { decodeLlc } from "./llc";
 import type { Protocol } from "./protocol";
 
 export const ETH = {
@@ -13,6 +14,14 @@ export const ETH = {
 
 export const LINKTYPE_ETHERNET = 1;
 
+/**
+ * Hands a payload to the EtherType table as Wireshark's "ethertype" dissector does (it shows in
+ * frame.protocols: "eth:ethertype:ip"). Used by Ethernet, VLAN tags and Linux SLL.
+ */
+export function decodeEthertype(p: Packet, type: number, b: Buffer, off: number, end: number): void {
+  if (p.enter("ethertype")) decodeEther(p, type, b, off, end);
+}
+
 export function decodeEthernet(p: Packet, b: Buffer, off: number, end: number): void {
   if (!p.enter("eth")) return;
   if (end - off < 14) { p.bad(); return; }
@@ -21,10 +30,12 @@ export function decodeEthernet(p: Packet, b: Buffer, off: number, end: number): 
   const type = (b[off + 12] << 8) | b[off + 13];
   if (type >= 0x600) {
     p.u(ETH.type, type);
-    if (p.enter("ethertype")) decodeEther(p, type, b, off + 14, end);
+    decodeEthertype(p, type, b, off + 14, end);
   } else {
     p.u(ETH.len, type);
-    p.enter("llc");
+    // 802.3: the length covers the LLC payload; what follows is padding
+    if (off + 14 + type < end) end = off + 14 + type;
+    decodeLlc(p, b, off + 14, end);
   }
 }
 

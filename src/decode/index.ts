@@ -9,8 +9,24 @@ import { ipv4 } from "./ipv4";
 import { ipv6 } from "./ipv6";
 import { tcp } from "./tcp";
 import { udp } from "./udp";
+import { ieee8021ad, vlan } from "./vlan";
+import { mpls } from "./mpls";
+import { sll } from "./sll";
+import { sll2 } from "./sll2";
+import { loop, nullLoopback } from "./null";
+import { raw } from "./raw";
+import { radiotap, wlan } from "./radiotap";
+import { llc } from "./llc";
+import { arp } from "./arp";
+import { icmp } from "./icmp";
+import { icmpv6 } from "./icmpv6";
+import { gre } from "./gre";
+import { ppp } from "./ppp";
+import { vxlan } from "./vxlan";
 
-export const PROTOCOLS: readonly Protocol[] = [ethernet, ipv4, ipv6, tcp, udp];
+export const PROTOCOLS: readonly Protocol[] = [ethernet, ipv4, ipv6, tcp, udp,
+  vlan, ieee8021ad, mpls, sll, sll2, nullLoopback, loop, raw, radiotap, wlan, llc, arp, icmp, icmpv6, gre, ppp, vxlan,
+];
 
 for (const p of PROTOCOLS) register(p);
 

@@ -23,8 +23,22 @@ export const IPV6 = {
 };
 
 const HOPOPTS = 0, ROUTING = 43, FRAGMENT = 44, ESP = 50, AH = 51, NONE = 59, DSTOPTS = 60, MOBILITY = 135;
-/** extension headers walked before the payload, at most (a lying chain must not loop forever) */
-const MAX_EXT = 64;
+/**
+ * extension headers walked at most. Each is at least 8 bytes, so the captured length bounds the
+ * walk already; tshark has no lower limit (libpcap's ipv6_ext_headers.pcap chains 100).
+ */
+const MAX_EXT = 8192;
+
+function extName(nxt: number): string {
+  switch (nxt) {
+    case HOPOPTS: return "ipv6.hopopts";
+    case ROUTING: return "ipv6.routing";
+    case FRAGMENT: return "ipv6.fraghdr";
+    case DSTOPTS: return "ipv6.dstopts";
+    case AH: return "ah";
+    default: return "mipv6";
+  }
+}
 
 export function decodeIPv6(p: Packet, b: Buffer, off: number, end: number): void {
   if (!p.enter("ipv6")) return;
@@ -51,6 +65,10 @@ export function decodeIPv6(p: Packet, b: Buffer, off: number, end: number): void
       const hlen = nxt === FRAGMENT ? 8 : nxt === AH ? (b[o + 1] + 2) * 4 : (b[o + 1] + 1) * 8;
       if (end - o < hlen) { p.bad(); return; }
       const next = b[o];
+      // each extension header is a layer of its own in frame.protocols ("ipv6:ipv6.hopopts:…"); a
+      // long chain is a loop here, not nesting, so it does not count against the tunnel depth
+      if (!p.enter(extName(nxt))) return;
+      p.depth--;
       if (nxt === FRAGMENT) {
         const fo = (b[o + 2] << 8) | b[o + 3];
         p.u(IPV6.frag_offset, fo >> 3);

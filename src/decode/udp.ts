@@ -22,11 +22,11 @@ export function decodeUdp(p: Packet, b: Buffer, off: number, end: number): void 
     return;
   }
   const sport = (b[off] << 8) | b[off + 1], dport = (b[off + 2] << 8) | b[off + 3];
-  const len = (b[off + 6] << 8) | b[off + 7];
+  const len = (b[off + 4] << 8) | b[off + 5];
   p.u(UDP.srcport, sport);
   p.u(UDP.dstport, dport);
   p.u(UDP.length, len);
-  p.u(UDP.checksum, (b[off + 4] << 8) | b[off + 5]);
+  p.u(UDP.checksum, (b[off + 6] << 8) | b[off + 7]);
   if (len < 8) { p.bad(); return; }
   if (off + len < end) end = off + len;
   if (end > off + 8 && !decodeUdpPayload(p, sport, dport, b, off + 8, end)) p.enter("data");

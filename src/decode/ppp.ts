@@ -1,0 +1,49 @@
+/**
+ * PPP frames as GRE carries them (PPTP): optional address/control bytes (0xff 0x03), a one- or
+ * two-byte protocol field, and the payload: IPv4, IPv6, or a control protocol (LCP, IPCP, …),
+ * which is named in frame.protocols but not decoded further.
+ */
+import { defineField } from "../fields/registry";
+import type { Packet } from "../table/builder";
+import { decodeIPv4 } from "./ipv4";
+import { decodeIPv6 } from "./ipv6";
+import type { Protocol } from "./protocol";
+
+export const PPP = {
+  address: defineField("ppp.address", { display: "hex", storage: "u8", hexDigits: 2, description: "Address" }),
+  control: defineField("ppp.control", { display: "hex", storage: "u8", hexDigits: 2, description: "Control" }),
+  protocol: defineField("ppp.protocol", { display: "hex", storage: "u16", description: "Protocol" }),
+};
+
+export function decodePpp(p: Packet, b: Buffer, off: number, end: number): void {
+  if (!p.enter("ppp")) return;
+  let o = off;
+  if (end - o >= 2 && b[o] === 0xff && b[o + 1] === 0x03) {
+    p.u(PPP.address, 0xff);
+    p.u(PPP.control, 0x03);
+    o += 2;
+  }
+  if (o >= end) { p.bad(); return; }
+  let proto = b[o];
+  if (proto & 1) {
+    o += 1; // protocol field compression: one byte
+  } else {
+    if (end - o < 2) { p.bad(); return; }
+    proto = (proto << 8) | b[o + 1];
+    o += 2;
+  }
+  p.u(PPP.protocol, proto);
+  switch (proto) {
+    case 0x0021: decodeIPv4(p, b, o, end); return;
+    case 0x0057: decodeIPv6(p, b, o, end); return;
+    case 0xc021: p.enter("lcp"); return;
+    case 0x8021: p.enter("ipcp"); return;
+    case 0x8057: p.enter("ipv6cp"); return;
+    case 0x80fd: p.enter("ccp"); return;
+    case 0xc023: p.enter("pap"); return;
+    case 0xc223: p.enter("chap"); return;
+    default: if (o < end) p.enter("data");
+  }
+}
+
+export const ppp: Protocol = { name: "ppp", decode: decodePpp };

@@ -1,0 +1,34 @@
+/**
+ * Linux cooked capture version 2 (LINKTYPE_LINUX_SLL2, 276): a 20-byte header with the protocol
+ * first and an interface index. tshark shows it as the same "sll" layer with the same fields.
+ */
+import type { Packet } from "../table/builder";
+import type { Protocol } from "./protocol";
+import { address, ARPHRD_NETLINK, LINKTYPE_LINUX_SLL2, payload, protocolField, SLL } from "./sll";
+
+export function decodeSll2(p: Packet, b: Buffer, off: number, end: number): void {
+  if (end - off >= 10 && ((b[off + 8] << 8) | b[off + 9]) === ARPHRD_NETLINK) { p.enter("netlink"); return; }
+  if (!p.enter("sll")) return;
+  if (end - off < 20) {
+    if (end - off >= 2) {
+      const protocol = (b[off] << 8) | b[off + 1];
+      const hatype = end - off >= 10 ? (b[off + 8] << 8) | b[off + 9] : 0;
+      protocolField(p, protocol, hatype);
+      if (end - off >= 8) p.u(SLL.ifindex, b.readUInt32BE(off + 4));
+      if (end - off >= 10) p.u(SLL.hatype, hatype);
+      if (end - off >= 11) p.u(SLL.pkttype, b[off + 10]);
+    }
+    p.bad();
+    return;
+  }
+  const protocol = (b[off] << 8) | b[off + 1];
+  const hatype = (b[off + 8] << 8) | b[off + 9];
+  protocolField(p, protocol, hatype);
+  p.u(SLL.ifindex, b.readUInt32BE(off + 4));
+  p.u(SLL.hatype, hatype);
+  p.u(SLL.pkttype, b[off + 10]);
+  address(p, b, b[off + 11], off + 12);
+  payload(p, protocol, hatype, b, off + 20, end);
+}
+
+export const sll2: Protocol = { name: "sll", linkTypes: [LINKTYPE_LINUX_SLL2], decode: decodeSll2 };
