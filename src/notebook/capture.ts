@@ -39,25 +39,45 @@ export function isCapture(x: unknown): x is CaptureLike {
   );
 }
 
-/** Columns shown in a capture's head, in this order, when present. */
-export const HEAD_COLUMNS = [
-  "frame.number",
-  "frame.time_relative",
-  "eth.src",
-  "eth.dst",
-  "ip.src",
-  "ip.dst",
-  "ipv6.src",
-  "ipv6.dst",
-  "frame.protocols",
-  "_ws.col.protocol",
-  "tcp.srcport",
-  "tcp.dstport",
-  "udp.srcport",
-  "udp.dstport",
-  "frame.len",
-  "_ws.col.info",
+/**
+ * The head of a capture as Wireshark's packet list: No., Time, Source, Destination, Protocol,
+ * Length, Info, each from the first present field of its list.
+ */
+export const HEAD_COLUMNS: Array<[string, string[]]> = [
+  ["No.", ["frame.number"]],
+  ["Time", ["frame.time_relative"]],
+  ["Source", ["ip.src", "ipv6.src", "arp.src.proto_ipv4", "eth.src"]],
+  ["Destination", ["ip.dst", "ipv6.dst", "arp.dst.proto_ipv4", "eth.dst"]],
+  ["Protocol", ["_ws.col.protocol", "frame.protocols"]],
+  ["Length", ["frame.len"]],
+  ["Info", ["_ws.col.info"]],
 ];
+
+function headCell(cap: CaptureLike, label: string, fields: string[], row: number): string {
+  for (const f of fields) {
+    if (!cap.columns.includes(f)) continue;
+    const t = String(cap.column(f).text(row) ?? "");
+    if (t === "") continue;
+    if (f === "frame.protocols") return (t.split(":").pop() ?? t).toUpperCase();
+    return t;
+  }
+  if (label === "Info") {
+    const port = (a: string, b: string) => {
+      const x = cap.columns.includes(a) ? String(cap.column(a).text(row) ?? "") : "";
+      const y = cap.columns.includes(b) ? String(cap.column(b).text(row) ?? "") : "";
+      return x !== "" || y !== "" ? `${x} → ${y}` : "";
+    };
+    const tcp = port("tcp.srcport", "tcp.dstport");
+    if (tcp) {
+      const flags = cap.columns.includes("tcp.flags.str") ? ` ${cap.column("tcp.flags.str").text(row)}` : "";
+      const len = cap.columns.includes("tcp.len") ? ` Len=${cap.column("tcp.len").text(row)}` : "";
+      return `${tcp}${flags}${len}`;
+    }
+    const udp = port("udp.srcport", "udp.dstport");
+    if (udp) return `${udp}${cap.columns.includes("udp.length") ? ` Len=${cap.column("udp.length").text(row)}` : ""}`;
+  }
+  return "";
+}
 
 export function formatBytes(n: number): string {
   if (!Number.isFinite(n)) return String(n);
@@ -91,15 +111,12 @@ function isoTime(epoch?: number): string {
 }
 
 export function captureHead(cap: CaptureLike, rows = 10): Grid {
-  let cols = HEAD_COLUMNS.filter((c) => cap.columns.includes(c));
-  if (cols.length < 3) cols = cap.columns.slice(0, 10);
   const n = Math.min(rows, cap.count);
-  const accessors = cols.map((c) => cap.column(c));
   const out: string[][] = [];
-  for (let r = 0; r < n; r++) out.push(accessors.map((a) => String(a.text(r) ?? "")));
+  for (let r = 0; r < n; r++) out.push(HEAD_COLUMNS.map(([label, fields]) => headCell(cap, label, fields, r)));
   return {
-    columns: cols,
-    dtypes: cols.map(() => ""),
+    columns: HEAD_COLUMNS.map(([label]) => label),
+    dtypes: HEAD_COLUMNS.map(() => ""),
     labels: out.map((_, i) => i),
     rows: out,
     nRows: cap.count,

@@ -84,7 +84,8 @@ export function rowPlan(n: number, head: number, tail: number): number[] {
 
 const STYLE =
   "<style>.wirebook-table{border-collapse:collapse;font-size:12px;font-family:ui-monospace,Menlo,Consolas,monospace}" +
-  ".wirebook-table th,.wirebook-table td{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right;white-space:pre;max-width:40em;overflow:hidden;text-overflow:ellipsis}" +
+  ".wirebook-table th,.wirebook-table td{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left;white-space:pre;max-width:40em;overflow:hidden;text-overflow:ellipsis}" +
+  ".wirebook-table td.num{text-align:right}" +
   ".wirebook-table thead th{border-bottom:2px solid #888;vertical-align:bottom}" +
   ".wirebook-table .dtype{font-weight:normal;color:#888;font-size:10px}" +
   ".wirebook-table tbody th{color:#666;font-weight:normal}" +
@@ -126,6 +127,8 @@ export function frameGrid(x: FrameLike | SeriesLike, options: TableOptions = {})
   return { columns, dtypes, labels, rows, nRows, kind: series ? "Series" : "DataFrame" };
 }
 
+const NUMERIC = /^[-+]?(\d[\d,]*\.?\d*|\.\d+)(e[-+]?\d+)?$|^NaN$/i;
+
 export function gridHtml(g: Grid, caption?: string): string {
   const head =
     `<thead><tr><th></th>` +
@@ -137,7 +140,7 @@ export function gridHtml(g: Grid, caption?: string): string {
     .map((row, i) =>
       row === null
         ? `<tr class="gap"><th>…</th>${g.columns.map(() => "<td>…</td>").join("")}</tr>`
-        : `<tr><th>${escapeHtml(String(g.labels[i]))}</th>${row.map((v) => `<td>${escapeHtml(v)}</td>`).join("")}</tr>`,
+        : `<tr><th>${escapeHtml(String(g.labels[i]))}</th>${row.map((v) => (NUMERIC.test(v) ? `<td class="num">${escapeHtml(v)}</td>` : `<td>${escapeHtml(v)}</td>`)).join("")}</tr>`,
     )
     .join("");
   const cap =
