@@ -64,7 +64,7 @@ function main(argv: string[]): void {
   const s = generateOffice({ seed, packets, maxObject, startTime: start, variant, sink: w });
   w.close();
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  process.stdout.write(`${out}: ${s.packets} packets, ${s.bytes} bytes in ${secs.toFixed(2)} s (${Math.round(s.packets / secs)} packets/s)\n`);
+  process.stdout.write(`${out}: ${s.packets} packets, ${s.bytes} bytes (${s.clamped} clamped) in ${secs.toFixed(2)} s (${Math.round(s.packets / secs)} packets/s)\n`);
 }
 
 main(process.argv.slice(2));

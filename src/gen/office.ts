@@ -135,6 +135,8 @@ export interface GenStats {
   firstNsec: number;
   lastSec: number;
   lastNsec: number;
+  /** steps that asked for a time earlier than the previous one of the run (clamped; 0 in a sound scenario) */
+  clamped: number;
 }
 
 function net(vlan: number, gw: string, prefix6: string | null, outerVlan = 0): Subnet {
@@ -337,7 +339,7 @@ class Office {
     const start = this.opts.startTime ?? 1718000000;
     const ifOf = this.opts.interfaceOf;
     const popts: PcapngPacketOptions = { interfaceId: 0 };
-    const stats: GenStats = { packets: 0, bytes: 0, firstSec: 0, firstNsec: 0, lastSec: 0, lastNsec: 0 };
+    const stats: GenStats = { packets: 0, bytes: 0, firstSec: 0, firstNsec: 0, lastSec: 0, lastNsec: 0, clamped: 0 };
     this.spawn(this.router());
     for (const h of this.hosts) this.spawn(this.life(h));
     const heap = this.heap;
@@ -368,7 +370,10 @@ class Office {
         stats.packets++;
         stats.bytes += data.length;
       }
-      if (!r.done) heap.push(Math.max(r.value, t), this.seq++, g);
+      if (!r.done) {
+        if (r.value < t) stats.clamped++;
+        heap.push(Math.max(r.value, t), this.seq++, g);
+      }
     }
     return stats;
   }
@@ -1082,7 +1087,7 @@ class Tcp {
     while (s.remaining > 0) {
       const n = Math.min(cwnd, Math.ceil(s.remaining / this.mss));
       segT.length = ackT.length = ackOf.length = seqAfter.length = 0;
-      for (let i = 0; i < n; i++) segT.push(t + i * gap * (0.95 + 0.1 * o.rng.float()));
+      for (let i = 0, at = t; i < n; i++, at += gap * (0.9 + 0.2 * o.rng.float())) segT.push(at);
       for (let i = 1; i < n; i += 2) {
         ackT.push(segT[i] + (fromClient ? p.rtt : o.jitter(40 * US, 0.5)));
         ackOf.push(i);
