@@ -83,7 +83,7 @@ export class Capture {
     }
     if (f.name === "frame.cap_len") return this.t.count > 0;
     const c = f.storage === "dict" ? this.t.dict[f.id]?.codes : this.t.num[f.id];
-    return c != null && c.present > 0;
+    return c != null && c.any();
   }
 
   /** The column for a field name; throws for an unknown field or one not kept (`columns` option). */
