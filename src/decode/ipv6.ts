@@ -11,15 +11,15 @@ import type { Protocol } from "./protocol";
 export const IPV6 = {
   version: defineField("ipv6.version", { storage: "u8", description: "Version" }),
   tclass: defineField("ipv6.tclass", { display: "hex", storage: "u8", hexDigits: 8, description: "Traffic class" }),
-  flow: defineField("ipv6.flow", { display: "hex", storage: "u32", hexDigits: 5, description: "Flow label" }),
+  flow: defineField("ipv6.flow", { display: "hex", storage: "u32", hexDigits: 6, description: "Flow label" }),
   plen: defineField("ipv6.plen", { storage: "u16", description: "Payload length" }),
   nxt: defineField("ipv6.nxt", { storage: "u8", description: "Next header (of the fixed header)" }),
   hlim: defineField("ipv6.hlim", { storage: "u8", description: "Hop limit" }),
   src: defineField("ipv6.src", { display: "ipv6", description: "Source address" }),
   dst: defineField("ipv6.dst", { display: "ipv6", description: "Destination address" }),
-  frag_offset: defineField("ipv6.fragment.offset", { storage: "u16", description: "Fragment offset (8-byte units)" }),
-  frag_more: defineField("ipv6.fragment.more", { display: "bool", description: "More fragments" }),
-  frag_id: defineField("ipv6.fragment.id", { display: "hex", storage: "u32", hexDigits: 8, description: "Fragment identification" }),
+  frag_offset: defineField("ipv6.fraghdr.offset", { storage: "u16", description: "Fragment offset (8-byte units)" }),
+  frag_more: defineField("ipv6.fraghdr.more", { display: "bool", description: "More fragments" }),
+  frag_id: defineField("ipv6.fraghdr.ident", { display: "hex", storage: "u32", hexDigits: 8, description: "Fragment identification" }),
 };
 
 const HOPOPTS = 0, ROUTING = 43, FRAGMENT = 44, ESP = 50, AH = 51, NONE = 59, DSTOPTS = 60, MOBILITY = 135;

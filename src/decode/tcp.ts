@@ -27,7 +27,7 @@ export const TCP = {
   len: defineField("tcp.len", { storage: "u32", description: "Payload length (TCP segment length)" }),
   mss_val: defineField("tcp.options.mss_val", { storage: "u16", description: "Maximum segment size option" }),
   wscale_shift: defineField("tcp.options.wscale.shift", { storage: "u8", description: "Window scale option: shift" }),
-  sack_perm: defineField("tcp.options.sack_perm", { display: "bool", description: "SACK permitted option present" }),
+  sack_perm: defineField("tcp.options.sack_perm", { display: "string", description: "SACK permitted option: its bytes in hex, as tshark prints it (\"0402\")" }),
   tsval: defineField("tcp.options.timestamp.tsval", { storage: "u32", description: "Timestamp value" }),
   tsecr: defineField("tcp.options.timestamp.tsecr", { storage: "u32", description: "Timestamp echo reply" }),
 };
@@ -43,7 +43,7 @@ function options(p: Packet, b: Buffer, o: number, end: number): void {
     switch (kind) {
       case 2: if (n === 4) p.u(TCP.mss_val, (b[o + 2] << 8) | b[o + 3]); break;
       case 3: if (n === 3) p.u(TCP.wscale_shift, b[o + 2]); break;
-      case 4: p.u(TCP.sack_perm, 1); break;
+      case 4: p.s(TCP.sack_perm, n === 2 ? "0402" : b.toString("hex", o, o + n)); break;
       case 8:
         if (n === 10) {
           p.u(TCP.tsval, b.readUInt32BE(o + 2));
@@ -81,7 +81,11 @@ export function decodeTcp(p: Packet, b: Buffer, off: number, end: number): void 
   if (end - off < 20) { p.bad(); return; }
   p.u(TCP.checksum, (b[off + 16] << 8) | b[off + 17]);
   p.u(TCP.urgent_pointer, (b[off + 18] << 8) | b[off + 19]);
-  if (end - off < hl) { p.bad(); return; }
+  if (end - off < hl) { // options cut by the snaplen: tshark shows those that fit
+    options(p, b, off + 20, end);
+    p.bad();
+    return;
+  }
   options(p, b, off + 20, off + hl);
   const payload = off + hl;
   if (payload < end && reported !== hl) decodeTcpPayload(p, sport, dport, b, payload, end);

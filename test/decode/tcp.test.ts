@@ -17,7 +17,7 @@ test("tcp: ports, raw sequence numbers, flags, window, options", () => {
   assert.deepEqual(f, {
     "tcp.srcport": "50386", "tcp.dstport": "80", "tcp.seq_raw": "100", "tcp.ack_raw": "0", "tcp.flags": "0x0002",
     "tcp.flags.syn": "1", "tcp.flags.ack": "0", "tcp.window_size_value": "65535", "tcp.hdr_len": "40", "tcp.len": "0",
-    "tcp.options.mss_val": "1460", "tcp.options.wscale.shift": "7", "tcp.options.sack_perm": "1",
+    "tcp.options.mss_val": "1460", "tcp.options.wscale.shift": "7", "tcp.options.sack_perm": "0402",
     "tcp.options.timestamp.tsval": "10", "frame.protocols": "eth:ethertype:ip:tcp",
   });
 });
