@@ -65,13 +65,53 @@ export class Capture {
     private readonly t: TableBuilder,
     readonly info: CaptureInfo,
     readonly warnings: string[],
+    /** for a view (a filter's result): the rows of the full table it shows, in order */
+    private readonly index: Uint32Array | null = null,
+    columns?: string[],
   ) {
     for (let r = 0; r < t.count; r++) if (t.timeSec.get(r) !== undefined) { this.firstRow = r; break; }
-    this.columns = allFields().filter((f) => this.hasAny(f)).map((f) => f.name);
+    this.columns = columns ?? allFields().filter((f) => this.hasAny(f)).map((f) => f.name);
   }
 
+  /** number of packets (rows) */
   get count(): number {
-    return this.t.count;
+    return this.index === null ? this.t.count : this.index.length;
+  }
+
+  /** whether this is a view of some rows of a capture (a filter's result) */
+  get isView(): boolean {
+    return this.index !== null;
+  }
+
+  /**
+   * A view of some rows: `rows` are row numbers of this capture (0-based), in the order wanted.
+   * Views share the capture's storage: a view of 1M rows costs 4 MB.
+   */
+  select(rows: ArrayLike<number>): Capture {
+    const idx = new Uint32Array(rows.length);
+    const n = this.t.count;
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      if (!(r >= 0 && r < this.count)) throw new RangeError(`row ${r} is outside 0…${this.count - 1}`);
+      idx[i] = this.index === null ? r : this.index[r];
+    }
+    if (n === 0) return this;
+    return new Capture(this.path, this.t, this.info, this.warnings, idx, this.columns);
+  }
+
+  /** The first `n` packets (a view). */
+  head(n = 10): Capture {
+    return this.select(Array.from({ length: Math.min(n, this.count) }, (_, i) => i));
+  }
+
+  /** The row of the full table that view row `i` shows. */
+  baseRow(i: number): number {
+    return this.index === null ? i : this.index[i];
+  }
+
+  /** @internal storage for fast scans (filters, statistics): the table and the view's rows */
+  get storage(): { table: TableBuilder; index: Uint32Array | null } {
+    return { table: this.t, index: this.index };
   }
 
   private hasAny(f: FieldDef): boolean {
@@ -95,7 +135,11 @@ export class Capture {
       const near = fieldNames().filter((n) => n.startsWith(name.split(".")[0] + ".")).slice(0, 8);
       throw new Error(`unknown field "${name}"${near.length ? `; fields of that protocol: ${near.join(", ")}` : ""}`);
     }
-    const col = this.makeColumn(def);
+    const base = this.makeColumn(def);
+    const idx = this.index;
+    const col: Column = idx === null ? base : {
+      name: base.name, def, get: (i) => base.get(idx[i]), text: (i) => base.text(idx[i]),
+    };
     this.cache.set(name, col);
     return col;
   }
@@ -176,7 +220,8 @@ export class Capture {
   /** Packets per protocol (a packet counts once for each protocol in its stack). */
   protocolCounts(): { protocol: string; packets: number }[] {
     const perPath = new Map<number, number>();
-    this.t.protoPath.forEach((_r, v) => perPath.set(v, (perPath.get(v) ?? 0) + 1));
+    if (this.index === null) this.t.protoPath.forEach((_r, v) => perPath.set(v, (perPath.get(v) ?? 0) + 1));
+    else for (const r of this.index) { const v = this.t.protoPath.get(r) ?? 0; perPath.set(v, (perPath.get(v) ?? 0) + 1); }
     const perProto = new Map<string, number>();
     for (const [id, n] of perPath) {
       const names = new Set(this.t.paths.path(id).split(":").filter((x) => x !== "" && x !== "ethertype"));
@@ -187,17 +232,17 @@ export class Capture {
 
   /** What capinfos tells, plus packets per protocol. */
   summary(): CaptureSummary {
-    const t = this.t;
     let bytes = 0, cap = 0;
-    t.num[fieldByName("frame.len")!.id]?.forEach((_r, v) => { bytes += v; });
-    const capCol = this.column("frame.cap_len");
-    for (let r = 0; r < t.count; r++) cap += capCol.get(r) as number;
     let first: number | undefined, last: number | undefined;
-    t.timeSec.forEach((r, s) => {
-      const x = s + (t.timeNsec.get(r) as number) / 1e9;
+    const lenCol = this.column("frame.len"), capCol = this.column("frame.cap_len"), time = this.column("frame.time_epoch");
+    for (let i = 0; i < this.count; i++) {
+      bytes += lenCol.get(i) as number;
+      cap += capCol.get(i) as number;
+      const x = time.get(i) as number | undefined;
+      if (x === undefined) continue;
       if (first === undefined || x < first) first = x;
       if (last === undefined || x > last) last = x;
-    });
+    }
     const lts = [...new Set(this.info.interfaces.map((i) => linkTypeName(i.linkType)))];
     return {
       file: this.path,
