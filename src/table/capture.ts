@@ -99,6 +99,18 @@ export class Capture {
     return new Capture(this.path, this.t, this.info, this.warnings, idx, this.columns);
   }
 
+  /**
+   * The packets a Wireshark display filter selects, as a view: `cap.filter("tcp.port == 443")`.
+   * The filter engine lives in src/filter (it registers itself here, keeping the table free of it).
+   */
+  filter(expression: string): Capture {
+    if (Capture.filterEngine === undefined) throw new Error("display filters are not available (src/filter is not loaded)");
+    return this.select(Capture.filterEngine(this, expression));
+  }
+
+  /** @internal set by src/filter: compiles and runs a display filter, returning matching rows */
+  static filterEngine: ((c: Capture, expression: string) => ArrayLike<number>) | undefined;
+
   /** The first `n` packets (a view). */
   head(n = 10): Capture {
     return this.select(Array.from({ length: Math.min(n, this.count) }, (_, i) => i));
