@@ -262,10 +262,15 @@ class Reports {
   }
   error(): ErrorContent {
     if (this.diagnostics.length > 0) {
+      const hints: string[] = [];
+      if (this.diagnostics.some((d) => /Cannot find name '___/.test(d))) {
+        // tslab exports a cell's top-level names by their escaped form: "__x" becomes "___x".
+        hints.push("hint: tslab cannot carry top-level names that start with two underscores; rename it");
+      }
       return {
         ename: "TypeScriptError",
         evalue: this.diagnostics.join("; "),
-        traceback: ["\u001b[31mTypeScript error\u001b[0m", ...this.diagnostics.map((d) => "  " + d)],
+        traceback: ["\u001b[31mTypeScript error\u001b[0m", ...this.diagnostics.map((d) => "  " + d), ...hints],
       };
     }
     const e = this.thrown[this.thrown.length - 1];
