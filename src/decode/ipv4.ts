@@ -26,6 +26,25 @@ export const IP = {
   dst: defineField("ip.dst", { display: "ipv4", description: "Destination address" }),
 };
 
+/**
+ * Wirebook's own fields (not Wireshark's): the innermost IP header of a tunnelled packet (GRE,
+ * VXLAN, IP in IP …), where ip.src/ip.dst keep the outer one as tshark's first occurrence does.
+ * Connection tracking keys tunnelled packets by these, as Zeek does.
+ */
+export const INNER = {
+  src: defineField("inner.ip.src", { display: "ipv4", description: "Innermost IPv4 source of a tunnelled packet" }),
+  dst: defineField("inner.ip.dst", { display: "ipv4", description: "Innermost IPv4 destination of a tunnelled packet" }),
+  src6: defineField("inner.ipv6.src", { display: "ipv6", description: "Innermost IPv6 source of a tunnelled packet" }),
+  dst6: defineField("inner.ipv6.dst", { display: "ipv6", description: "Innermost IPv6 destination of a tunnelled packet" }),
+  proto: defineField("inner.ip.proto", { storage: "u8", description: "Innermost IP protocol of a tunnelled packet" }),
+  len: defineField("inner.ip.len", { storage: "u16", description: "Innermost IP total length of a tunnelled packet" }),
+};
+
+/** IP protocols that carry another IP packet: IPv4 in IP, IPv6 in IP. */
+export function isIpInIp(proto: number): boolean {
+  return proto === 4 || proto === 41;
+}
+
 export function decodeIPv4(p: Packet, b: Buffer, off: number, end: number): void {
   if (!p.enter("ip")) return;
   if (end - off < 20) { p.bad(); return; }
@@ -48,6 +67,12 @@ export function decodeIPv4(p: Packet, b: Buffer, off: number, end: number): void
   p.u(IP.checksum, (b[off + 10] << 8) | b[off + 11]);
   p.ipv4(IP.src, b, off + 12);
   p.ipv4(IP.dst, b, off + 16);
+  if (p.tunnel > 0) {
+    p.ipv4Last(INNER.src, b, off + 12);
+    p.ipv4Last(INNER.dst, b, off + 16);
+    p.uLast(INNER.proto, proto);
+    p.uLast(INNER.len, total);
+  }
   // a total length shorter than the header is bogus; 0 is TCP segmentation offload: trust the capture
   if (total !== 0 && total < hl) { p.bad(); return; }
   if (end - off < hl) { p.bad(); return; }
@@ -55,6 +80,7 @@ export function decodeIPv4(p: Packet, b: Buffer, off: number, end: number): void
   if (total !== 0 && off + total < end) end = off + total; // drop Ethernet padding and trailers
   if ((fo & 0x1fff) !== 0) { p.enter("data"); return; } // a later fragment: no transport header here
   p.ipPayloadLen = reported - hl;
+  if (isIpInIp(proto)) p.tunnel++;
   decodeIpProto(p, proto, b, off + hl, end);
 }
 

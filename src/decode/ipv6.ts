@@ -5,7 +5,7 @@
 import { defineField } from "../fields/registry";
 import type { Packet } from "../table/builder";
 import { decodeIpProto } from "./dispatch";
-import { IP } from "./ipv4";
+import { INNER, IP, isIpInIp } from "./ipv4";
 import type { Protocol } from "./protocol";
 
 export const IPV6 = {
@@ -56,6 +56,11 @@ export function decodeIPv6(p: Packet, b: Buffer, off: number, end: number): void
   p.u(IPV6.hlim, b[off + 7]);
   p.ipv6(IPV6.src, b, off + 8);
   p.ipv6(IPV6.dst, b, off + 24);
+  const inner = p.tunnel > 0;
+  if (inner) {
+    p.ipv6Last(INNER.src6, b, off + 8);
+    p.ipv6Last(INNER.dst6, b, off + 24);
+  }
   let o = off + 40;
   if (plen !== 0 && o + plen < end) end = o + plen;
   let remaining = plen !== 0 ? plen : end - o; // reported bytes after the headers walked so far
@@ -88,6 +93,11 @@ export function decodeIPv6(p: Packet, b: Buffer, off: number, end: number): void
   }
   if (nxt === NONE || nxt === ESP) return;
   p.ipPayloadLen = remaining;
+  if (inner) {
+    p.uLast(INNER.proto, nxt);
+    p.uLast(INNER.len, plen + 40);
+  }
+  if (isIpInIp(nxt)) p.tunnel++;
   decodeIpProto(p, nxt, b, o, end);
 }
 

@@ -70,6 +70,8 @@ export class TableBuilder {
    * IP header, not the captured bytes), so TCP can compute tcp.len on snaplen-cut packets.
    */
   ipPayloadLen = -1;
+  /** how many tunnels (GRE, VXLAN, IP-in-IP …) the decoders have entered in this packet */
+  tunnel = 0;
 
   /**
    * @param keep which fields to store (all registered fields when omitted). Fields that are not
@@ -89,6 +91,7 @@ export class TableBuilder {
     this.path = 0;
     this.depth = 0;
     this.ipPayloadLen = -1;
+    this.tunnel = 0;
   }
 
   /** Finishes the current row. */
@@ -107,6 +110,24 @@ export class TableBuilder {
   s(f: FieldDef, v: string): void {
     const c = this.dict[f.id];
     if (c !== null) c.setString(this.row, v);
+  }
+
+  /** A numeric field where the last occurrence wins (innermost header of a tunnel). */
+  uLast(f: FieldDef, v: number): void {
+    const c = this.num[f.id];
+    if (c !== null) c.put(this.row, v);
+  }
+
+  /** An IPv4 address field, last occurrence wins. */
+  ipv4Last(f: FieldDef, b: Uint8Array, off: number): void {
+    const c = this.num[f.id];
+    if (c !== null) c.put(this.row, ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0);
+  }
+
+  /** An IPv6 address field, last occurrence wins. */
+  ipv6Last(f: FieldDef, b: Uint8Array, off: number): void {
+    const c = this.dict[f.id];
+    if (c !== null) c.setBytes(this.row, b, off, 16, ipv6Text, true);
   }
 
   /** Whether the current row already has a value for `f` (a tunnel's outer header set it). */

@@ -87,6 +87,17 @@ export class NumColumn {
     this.setSlow(r, v);
   }
 
+  /**
+   * Sets row's value, replacing a value written earlier for the same row (last occurrence wins:
+   * the innermost header of a tunnelled packet). Only the row being written can be replaced.
+   */
+  put(row: number, v: number): void {
+    if (row !== this.lastRow) { this.set(row, v); return; }
+    const c = this.cur as Chunk;
+    if (c.dense !== null) c.dense[row - this.curBase] = v;
+    else (c.svals as NumArray)[c.n - 1] = v;
+  }
+
   /** Moves the write position to the chunk holding `row` (rows only grow). */
   private startChunk(row: number): void {
     const ci = row >>> CHUNK_BITS;
@@ -282,7 +293,8 @@ export class DictColumn {
    * looked up in a byte-keyed hash table, so nothing is allocated unless the key is new;
    * `text(b, off)` makes the value's text on first sight.
    */
-  setBytes(row: number, b: Uint8Array, off: number, n: number, text: (b: Uint8Array, off: number) => string): void {
+  setBytes(row: number, b: Uint8Array, off: number, n: number, text: (b: Uint8Array, off: number) => string,
+    last = false): void {
     // most packets repeat one of the last two addresses seen in this column: compare before hashing
     for (let k = 0; k < 2; k++) {
       const code = k === 0 ? this.hit0 : this.hit1;
@@ -292,14 +304,16 @@ export class DictColumn {
       while (j < n && this.keyPool[at + j] === b[off + j]) j++;
       if (j === n) {
         if (k === 1) { this.hit1 = this.hit0; this.hit0 = code; }
-        this.codes.set(row, code);
+        if (last) this.codes.put(row, code);
+        else this.codes.set(row, code);
         return;
       }
     }
     const code = this.lookupBytes(b, off, n, text);
     this.hit1 = this.hit0;
     this.hit0 = code;
-    this.codes.set(row, code);
+    if (last) this.codes.put(row, code);
+    else this.codes.set(row, code);
   }
 
   private hit0 = 0;
