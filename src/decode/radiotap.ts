@@ -64,10 +64,11 @@ export function decodeRadiotap(p: Packet, b: Buffer, off: number, end: number): 
 
 export function decodeWlan(p: Packet, b: Buffer, off: number, end: number): void {
   if (!p.enter("wlan")) return;
-  if (end - off < 10) { p.bad(); return; }
+  if (end - off < 2) { p.bad(); return; }
   const fc0 = b[off], fc1 = b[off + 1];
   const type = (fc0 >> 2) & 3, subtype = fc0 >> 4;
   p.u(WLAN.type_subtype, (type << 4) | subtype);
+  if (end - off < 10) { p.bad(); return; }
   p.mac(WLAN.ra, b, off + 4);
   if (type === 1) { // control: RTS, PS-Poll, CF-End, block ack (request) carry a transmitter address
     if (end - off >= 16 && (subtype === 8 || subtype === 9 || subtype === 10 || subtype === 11 || subtype === 14 || subtype === 15)) {
