@@ -99,7 +99,9 @@ export function decodeGre(p: Packet, b: Buffer, off: number, end: number): void 
       o += len;
     }
   }
-  if (o < end) decodeGreProto(p, proto, b, o, end);
+  if (o >= end) return;
+  p.tunnel++;
+  decodeGreProto(p, proto, b, o, end);
 }
 
 export const gre: Protocol = { name: "gre", ipProtos: [47], decode: decodeGre };

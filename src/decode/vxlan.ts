@@ -18,7 +18,10 @@ export function decodeVxlan(p: Packet, b: Buffer, off: number, end: number): boo
   }
   p.u(VXLAN.flags, (b[off] << 8) | b[off + 1]);
   p.u(VXLAN.vni, (b[off + 4] << 16) | (b[off + 5] << 8) | b[off + 6]);
-  if (off + 8 < end) decodeEthernet(p, b, off + 8, end);
+  if (off + 8 < end) {
+    p.tunnel++;
+    decodeEthernet(p, b, off + 8, end);
+  }
   return true;
 }
 
