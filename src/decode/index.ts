@@ -23,9 +23,13 @@ import { icmpv6 } from "./icmpv6";
 import { gre } from "./gre";
 import { ppp } from "./ppp";
 import { vxlan } from "./vxlan";
+import { dns, dnsTcp, llmnr, mdns } from "./dns";
+import { http } from "./http";
+import { tls } from "./tls";
 
 export const PROTOCOLS: readonly Protocol[] = [ethernet, ipv4, ipv6, tcp, udp,
   vlan, ieee8021ad, mpls, sll, sll2, nullLoopback, loop, raw, radiotap, wlan, llc, arp, icmp, icmpv6, gre, ppp, vxlan,
+  dns, dnsTcp, mdns, llmnr, http, tls,
 ];
 
 for (const p of PROTOCOLS) register(p);
