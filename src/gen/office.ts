@@ -472,7 +472,7 @@ class Office {
       s4,
       c6: h.g6 ?? UNSPEC6,
       s6: s6 ?? UNSPEC6,
-      sTtl: v6 && !lanPeer ? ttl : ttl,
+      sTtl: ttl,
       rtt,
       cId: this.rng.int(65536),
       sId: this.rng.int(65536),
@@ -673,7 +673,7 @@ class Office {
         this.emit();
         t += this.jitter(2 * MS, 0.5);
         yield t;
-        this.routerAdvert(h.net, h);
+        this.routerAdvert(h.net);
         this.emit();
         t += this.jitter(10 * MS, 0.5);
       }
@@ -682,10 +682,9 @@ class Office {
     return t + this.jitter(1 * SEC, 0.3);
   }
 
-  routerAdvert(n: Subnet, to: Host | null): void {
+  routerAdvert(n: Subnet): void {
     const dst = ALL_NODES;
     const f = this.f.eth(mcastMac6(dst), ROUTER_MAC, n.vlan, n.outerVlan);
-    void to;
     f.ipv6(ROUTER_LL, dst, PROTO_ICMPV6, 255).icmp(134, 0, (64 << 24) | (0 << 16) | 1800).u32(0).u32(0);
     f.u8(1).u8(1).bytes(ROUTER_MAC);
     f.u8(5).u8(1).u16(0).u32(1500);
@@ -703,7 +702,7 @@ class Office {
         for (const n of this.nets) {
           if (n.prefix6 === null) continue;
           yield nextRa;
-          this.routerAdvert(n, null);
+          this.routerAdvert(n);
           this.emit();
           nextRa += 1 * MS;
         }
