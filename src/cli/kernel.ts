@@ -6,12 +6,17 @@
  *   --user        $JUPYTER_DATA_DIR or ~/.local/share/jupyter/kernels/wirebook (default for non-root)
  *   --sys         /usr/local/share/jupyter/kernels/wirebook (default for root)
  *
+ * `wirebook kernel execute NOTEBOOK.ipynb [--out DIR]` runs a notebook headless on this kernel with
+ * Debian's jupyter-nbconvert and writes NOTEBOOK.html (the kernelspec goes to a temporary prefix
+ * unless Jupyter already has one named wirebook).
+ *
  * The spec runs this checkout's kernel/launcher.js with this node (absolute paths), so the
  * kernel uses the Wirebook it was installed from.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { spawnSync } from "child_process";
 
 export const KERNEL_NAME = "wirebook";
 export const DISPLAY_NAME = "Wirebook (TypeScript)";
@@ -108,8 +113,45 @@ export function uninstall(args: string[]): string | null {
   return dir;
 }
 
+export const NBCONVERT = "/usr/bin/jupyter-nbconvert";
+
+/** Executes a notebook to HTML; returns the HTML path. */
+export function execute(args: string[]): string {
+  let out: string | undefined;
+  let notebook: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--out") {
+      out = args[++i];
+      if (!out) throw new KernelUsageError("--out needs a directory");
+    } else if (args[i].startsWith("--out=")) out = args[i].slice(6);
+    else if (args[i].startsWith("-")) throw new KernelUsageError(`unknown option "${args[i]}"`);
+    else if (notebook === undefined) notebook = args[i];
+    else throw new KernelUsageError("one notebook at a time");
+  }
+  if (!notebook) throw new KernelUsageError("execute needs a notebook");
+  if (!fs.existsSync(notebook)) throw new KernelUsageError(`no such notebook: ${notebook}`);
+  const nbconvert = fs.existsSync(NBCONVERT) ? NBCONVERT : "jupyter-nbconvert";
+  const prefix = fs.mkdtempSync(path.join(os.tmpdir(), "wirebook-kernelspec-"));
+  try {
+    install(["--prefix", prefix]);
+    const jupyterPath = [path.join(prefix, "share", "jupyter"), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
+    const outDir = path.resolve(out ?? path.dirname(notebook));
+    const r = spawnSync(
+      nbconvert,
+      ["--to", "html", "--execute", "--ExecutePreprocessor.timeout=600", "--ExecutePreprocessor.kernel_name=wirebook", "--output-dir", outDir, notebook],
+      { stdio: "inherit", env: { ...process.env, JUPYTER_PATH: jupyterPath, PYDEVD_DISABLE_FILE_VALIDATION: "1" } },
+    );
+    if (r.error) throw new Error(`cannot run ${nbconvert} (apt-get install jupyter-nbconvert python3-nbclient): ${r.error.message}`);
+    if (r.status !== 0) throw new Error(`${nbconvert} failed (exit ${r.status})`);
+    return path.join(outDir, path.basename(notebook).replace(/\.ipynb$/, "") + ".html");
+  } finally {
+    fs.rmSync(prefix, { recursive: true, force: true });
+  }
+}
+
 const USAGE = `usage: wirebook kernel install [--user | --prefix DIR | --sys]
        wirebook kernel uninstall [--user | --prefix DIR | --sys]
+       wirebook kernel execute NOTEBOOK.ipynb [--out DIR]
 `;
 
 export async function kernelCommand(args: string[]): Promise<number> {
@@ -127,6 +169,11 @@ export async function kernelCommand(args: string[]): Promise<number> {
       case "uninstall": {
         const dir = uninstall(rest);
         process.stdout.write(dir ? `removed ${dir}\n` : `kernelspec "${KERNEL_NAME}" is not installed there\n`);
+        return 0;
+      }
+      case "execute": {
+        const html = execute(rest);
+        process.stdout.write(`wrote ${html}\n`);
         return 0;
       }
       case undefined:
