@@ -8,7 +8,7 @@ import { getChannel, IopubType } from "./channel";
 import { captureBundle, isCapture } from "./capture";
 import { escapeHtml } from "./escape";
 import { MIME, MimeBundle } from "./mime";
-import { figureBundle } from "./plotly";
+import { figureBundle, inlinePlotlyAgain } from "./plotly";
 import { frameBundle, isDataFrame, isSeries, TableOptions } from "./table";
 import { isFigure } from "../plot/figure";
 
@@ -105,6 +105,8 @@ export const display = Object.assign(displayImpl, {
   text(text: string): void {
     displayImpl(bundle({ [MIME.html]: `<pre>${escapeHtml(text)}</pre>`, [MIME.plain]: text }));
   },
+  /** Makes the next figure carry plotly.js again (after clearing the outputs that had it). */
+  inlinePlotlyAgain,
   /** Sends a MIME bundle as is: `display.bundle({"text/html": "...", "text/plain": "..."})`. */
   bundle(data: MimeBundle): void {
     displayImpl(bundle(data));

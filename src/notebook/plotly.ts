@@ -90,7 +90,7 @@ function describe(fig: FigureSpec): string {
 
 const MISSING =
   "plotly.js is not on this page: it is inlined with the first chart of a kernel session. " +
-  "Re-run the notebook from the top, or run inlinePlotlyAgain() and then this cell.";
+  "Re-run the notebook from the top, or run display.inlinePlotlyAgain() and then this cell.";
 
 /** The `text/html` of a figure; carries plotly.js when `withPlotly`. */
 export function figureHtml(fig: FigureSpec, options: { withPlotly: boolean; id?: string }): string {

@@ -15,12 +15,17 @@ export interface LoadProgress {
 }
 
 export interface ProgressOptions {
-  /** Show nothing for loads shorter than this (ms, default 300). */
+  /** Show nothing for loads shorter than this (ms, default 300 or $WIREBOOK_PROGRESS_DELAY_MS). */
   delayMs?: number;
   /** At most one update per this many ms (default 200). */
   intervalMs?: number;
   /** Clock (tests). */
   now?: () => number;
+}
+
+function envNumber(name: string, fallback: number): number {
+  const v = Number(process.env[name]);
+  return process.env[name] !== undefined && Number.isFinite(v) ? v : fallback;
 }
 
 /** The bundle for one progress state. */
@@ -42,7 +47,7 @@ export function progressBundle(label: string, p: LoadProgress, elapsedMs: number
  * `finish()` / `fail()` to close it. Nothing is shown for loads shorter than `delayMs`.
  */
 export function progressReporter(label: string, options: ProgressOptions = {}) {
-  const delay = options.delayMs ?? 300;
+  const delay = options.delayMs ?? envNumber("WIREBOOK_PROGRESS_DELAY_MS", 300);
   const interval = options.intervalMs ?? 200;
   const now = options.now ?? Date.now;
   const start = now();

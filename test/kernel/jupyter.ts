@@ -69,12 +69,17 @@ export interface CellRun {
 }
 
 /** Runs cells on the wirebook kernel (test/kernel/drive.py over jupyter_client). */
-export function runCells(jupyterPath: string, cwd: string, cells: Array<{ code: string; stop_on_error?: boolean }>): { ready_seconds: number; cells: CellRun[] } {
+export function runCells(
+  jupyterPath: string,
+  cwd: string,
+  cells: Array<{ code: string; stop_on_error?: boolean }>,
+  env: Record<string, string> = {},
+): { ready_seconds: number; cells: CellRun[] } {
   const outFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wb-drive-")), "out.json");
   const r = spawnSync(PYTHON, [path.join(ROOT, "test", "kernel", "drive.py"), "wirebook", cwd, outFile], {
     input: JSON.stringify(cells),
     encoding: "utf8",
-    env: jupyterEnv(jupyterPath),
+    env: jupyterEnv(jupyterPath, env),
     timeout: 180_000,
     maxBuffer: 256 * 1024 * 1024,
   });

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
-import { ROOT } from "../helpers/paths";
+import { ROOT, DATA } from "../helpers/paths";
 import { installKernel, jupyterEnv, missingBuild, missingJupyter, PYTHON, runCells, CellRun } from "./jupyter";
 import { kernelCommand, kernelSpec, targetDir } from "../../src/cli/kernel";
 import { expandShorthand } from "../../src/notebook/kernel";
@@ -152,6 +152,27 @@ test("the kernel aborts the cells queued behind an error when stop_on_error is t
     assert.equal(run.cells[0].reply.status, "error");
     // execute_interactive sends the next request after the reply: within tslab's 200 ms window it is aborted
     assert.equal(run.cells[1].reply.status, "abort");
+  } finally {
+    fs.rmSync(prefix, { recursive: true, force: true });
+  }
+});
+
+test("a load shows its progress in the cell (display_data, update_display_data, one display_id), then the result", { skip: missingBuild() ?? missingJupyter() ?? (fs.existsSync(path.join(DATA, "office.pcap")) ? false : "data/office.pcap is missing"), timeout: 120_000 }, () => {
+  const { prefix, jupyterPath } = installKernel();
+  try {
+    const capture = path.join(DATA, "office.pcap");
+    const run = runCells(jupyterPath, os.tmpdir(), [{ code: `const cap = await wb.open(${JSON.stringify(capture)}); cap` }], { WIREBOOK_PROGRESS_DELAY_MS: "0" });
+    const cell = run.cells[0];
+    assert.equal(cell.reply.status, "ok");
+    const progress = cell.messages.filter((m) => m.msg_type === "display_data" || m.msg_type === "update_display_data");
+    assert.ok(progress.length >= 2, `progress messages: ${progress.map((m) => m.msg_type)}`);
+    assert.equal(progress[0].msg_type, "display_data");
+    assert.ok(progress.slice(1).every((m) => m.msg_type === "update_display_data"));
+    assert.equal(new Set(progress.map((m) => m.content.transient.display_id)).size, 1);
+    assert.match(progress[progress.length - 1].content.data["text/plain"], /^office\.pcap: [\d,]+ packets/);
+    const result = outputs(cell, "execute_result")[0].data;
+    assert.match(result["text/html"], /wirebook-capture/);
+    assert.match(result["text/plain"], /^Capture /);
   } finally {
     fs.rmSync(prefix, { recursive: true, force: true });
   }
