@@ -1,7 +1,8 @@
 /**
  * ARP and RARP (EtherTypes 0x0806, 0x8035). Sender and target addresses get the typed fields
  * (arp.*.hw_mac, arp.*.proto_ipv4) only for Ethernet-sized hardware and IPv4 protocol addresses,
- * as Wireshark does; other sizes are skipped over.
+ * as Wireshark does; other sizes are skipped over. A cut fixed header shows the fields captured
+ * whole; a cut address block shows no address (Wireshark reads all four before showing any).
  */
 import { defineField } from "../fields/registry";
 import type { Packet } from "../table/builder";
@@ -21,9 +22,18 @@ export const ARP = {
 
 const ARPHRD_ETHER = 1, ARPHRD_IEEE802 = 6, ETHERTYPE_IP = 0x0800, AX25_P_IP = 0xcc;
 
+/** A fixed header cut short: the fields captured whole (tshark shows them one by one). */
+function partialHeader(p: Packet, b: Buffer, off: number, n: number): void {
+  if (n >= 2) p.u(ARP.hw_type, (b[off] << 8) | b[off + 1]);
+  if (n >= 4) p.u(ARP.proto_type, (b[off + 2] << 8) | b[off + 3]);
+  if (n >= 5) p.u(ARP.hw_size, b[off + 4]);
+  if (n >= 6) p.u(ARP.proto_size, b[off + 5]);
+  p.bad();
+}
+
 export function decodeArp(p: Packet, b: Buffer, off: number, end: number): void {
   if (!p.enter("arp")) return;
-  if (end - off < 8) { p.bad(); return; }
+  if (end - off < 8) { partialHeader(p, b, off, end - off); return; }
   const hrd = (b[off] << 8) | b[off + 1], pro = (b[off + 2] << 8) | b[off + 3];
   const hln = b[off + 4], pln = b[off + 5];
   p.u(ARP.hw_type, hrd);
@@ -34,14 +44,8 @@ export function decodeArp(p: Packet, b: Buffer, off: number, end: number): void 
   const mac = (hrd === ARPHRD_ETHER || hrd === ARPHRD_IEEE802) && hln === 6;
   const v4 = (pro === ETHERTYPE_IP || pro === AX25_P_IP) && pln === 4;
   let o = off + 8;
-  if (end - o < 2 * (hln + pln)) {
-    // what fits, in order, then stop
-    if (end - o >= hln) { if (mac) p.mac(ARP.src_hw_mac, b, o); o += hln; } else { p.bad(); return; }
-    if (end - o >= pln) { if (v4) p.ipv4(ARP.src_proto_ipv4, b, o); o += pln; } else { p.bad(); return; }
-    if (end - o >= hln) { if (mac) p.mac(ARP.dst_hw_mac, b, o); }
-    p.bad();
-    return;
-  }
+  // Wireshark reads all four addresses before it shows any: a cut address block shows none
+  if (end - o < 2 * (hln + pln)) { p.bad(); return; }
   if (mac) p.mac(ARP.src_hw_mac, b, o);
   o += hln;
   if (v4) p.ipv4(ARP.src_proto_ipv4, b, o);

@@ -29,12 +29,9 @@ const ECHO_REPLY = 0, UNREACH = 3, SOURCE_QUENCH = 4, REDIRECT = 5, ECHO = 8, TI
 
 export function decodeIcmp(p: Packet, b: Buffer, off: number, end: number): void {
   if (!p.enter("icmp")) return;
-  if (end - off < 4) {
-    if (end - off >= 1) p.u(ICMP.type, b[off]);
-    if (end - off >= 2) p.u(ICMP.code, b[off + 1]);
-    p.bad();
-    return;
-  }
+  // Wireshark reads the first 8 bytes (identifier and sequence number for request/response
+  // matching) before it shows any field: a shorter header shows nothing
+  if (end - off < 8) { p.bad(); return; }
   const type = b[off];
   p.u(ICMP.type, type);
   p.u(ICMP.code, b[off + 1]);

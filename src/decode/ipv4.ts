@@ -45,15 +45,30 @@ export function isIpInIp(proto: number): boolean {
   return proto === 4 || proto === 41;
 }
 
+/** A header cut by the snaplen: as tshark, the fields that were captured whole, then malformed. */
+function partialHeader(p: Packet, b: Buffer, off: number, n: number): void {
+  if (n >= 2) p.u(IP.dsfield, b[off + 1]);
+  if (n >= 4) p.u(IP.len, (b[off + 2] << 8) | b[off + 3]);
+  if (n >= 6) p.u(IP.id, (b[off + 4] << 8) | b[off + 5]);
+  if (n >= 8) p.u(IP.flags, b[off + 6] >> 5); // Wireshark reads flags and offset as one 16-bit word
+  if (n >= 8) p.u(IP.frag_offset, ((b[off + 6] << 8) | b[off + 7]) & 0x1fff);
+  if (n >= 9) p.u(IP.ttl, b[off + 8]);
+  if (n >= 10) p.u(IP.proto, b[off + 9]);
+  if (n >= 12) p.u(IP.checksum, (b[off + 10] << 8) | b[off + 11]);
+  if (n >= 16) p.ipv4(IP.src, b, off + 12);
+  p.bad();
+}
+
 export function decodeIPv4(p: Packet, b: Buffer, off: number, end: number): void {
   if (!p.enter("ip")) return;
-  if (end - off < 20) { p.bad(); return; }
+  if (off >= end) { p.bad(); return; }
   const vihl = b[off];
   const hl = (vihl & 15) * 4;
   p.u(IP.version, vihl >> 4);
   if (vihl >> 4 !== 4) { p.bad(); return; }
   p.u(IP.hdr_len, hl);
   if (hl < 20) { p.bad(); return; }
+  if (end - off < 20) { partialHeader(p, b, off, end - off); return; }
   const total = (b[off + 2] << 8) | b[off + 3];
   const fo = (b[off + 6] << 8) | b[off + 7];
   const proto = b[off + 9];

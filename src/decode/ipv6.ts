@@ -40,9 +40,24 @@ function extName(nxt: number): string {
   }
 }
 
+/** A header cut by the snaplen: as tshark, the fields that were captured whole, then malformed. */
+function partialHeader(p: Packet, b: Buffer, off: number, n: number): void {
+  if (n >= 1) {
+    p.u(IPV6.version, b[off] >> 4);
+    p.u(IP.version, b[off] >> 4);
+  }
+  if (n >= 4) p.u(IPV6.tclass, ((b[off] << 4) | (b[off + 1] >> 4)) & 0xff); // a 32-bit masked field
+  if (n >= 4) p.u(IPV6.flow, ((b[off + 1] & 15) << 16) | (b[off + 2] << 8) | b[off + 3]);
+  if (n >= 6) p.u(IPV6.plen, (b[off + 4] << 8) | b[off + 5]);
+  if (n >= 7) p.u(IPV6.nxt, b[off + 6]);
+  if (n >= 8) p.u(IPV6.hlim, b[off + 7]);
+  if (n >= 24) p.ipv6(IPV6.src, b, off + 8);
+  p.bad();
+}
+
 export function decodeIPv6(p: Packet, b: Buffer, off: number, end: number): void {
   if (!p.enter("ipv6")) return;
-  if (end - off < 40) { p.bad(); return; }
+  if (end - off < 40) { partialHeader(p, b, off, end - off); return; }
   const w = b.readUInt32BE(off);
   p.u(IPV6.version, w >>> 28);
   p.u(IP.version, w >>> 28);

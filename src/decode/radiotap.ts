@@ -67,8 +67,9 @@ export function decodeWlan(p: Packet, b: Buffer, off: number, end: number): void
   if (end - off < 2) { p.bad(); return; }
   const fc0 = b[off], fc1 = b[off + 1];
   const type = (fc0 >> 2) & 3, subtype = fc0 >> 4;
+  // Wireshark reads the addresses before it shows the frame control: a cut header shows nothing
+  if (end - off < (type === 1 ? 10 : 24)) { p.bad(); return; }
   p.u(WLAN.type_subtype, (type << 4) | subtype);
-  if (end - off < 10) { p.bad(); return; }
   p.mac(WLAN.ra, b, off + 4);
   if (type === 1) { // control: RTS, PS-Poll, CF-End, block ack (request) carry a transmitter address
     if (end - off >= 16 && (subtype === 8 || subtype === 9 || subtype === 10 || subtype === 11 || subtype === 14 || subtype === 15)) {
@@ -76,7 +77,6 @@ export function decodeWlan(p: Packet, b: Buffer, off: number, end: number): void
     }
     return;
   }
-  if (end - off < 24) { p.bad(); return; }
   const a1 = off + 4, a2 = off + 10, a3 = off + 16;
   if (type === 0) { // management
     p.mac(WLAN.ta, b, a2);

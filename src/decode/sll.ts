@@ -57,8 +57,16 @@ export function decodeSll(p: Packet, b: Buffer, off: number, end: number): void 
   if (end - off >= 4 && ((b[off + 2] << 8) | b[off + 3]) === ARPHRD_NETLINK) { p.enter("netlink"); return; }
   if (!p.enter("sll")) return;
   if (end - off < 16) {
-    if (end - off >= 2) p.u(SLL.pkttype, (b[off] << 8) | b[off + 1]);
-    if (end - off >= 4) p.u(SLL.hatype, (b[off + 2] << 8) | b[off + 3]);
+    // Wireshark reads packet type and address type first: below 4 bytes it shows nothing
+    if (end - off >= 4) {
+      p.u(SLL.pkttype, (b[off] << 8) | b[off + 1]);
+      p.u(SLL.hatype, (b[off + 2] << 8) | b[off + 3]);
+      if (end - off >= 6) {
+        const halen = (b[off + 4] << 8) | b[off + 5];
+        p.u(SLL.halen, halen);
+        if ((halen === 6 || halen === 4) && end - off >= 6 + halen) address(p, b, halen, off + 6);
+      }
+    }
     p.bad();
     return;
   }

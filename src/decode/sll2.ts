@@ -10,13 +10,17 @@ export function decodeSll2(p: Packet, b: Buffer, off: number, end: number): void
   if (end - off >= 10 && ((b[off + 8] << 8) | b[off + 9]) === ARPHRD_NETLINK) { p.enter("netlink"); return; }
   if (!p.enter("sll")) return;
   if (end - off < 20) {
-    if (end - off >= 2) {
-      const protocol = (b[off] << 8) | b[off + 1];
-      const hatype = end - off >= 10 ? (b[off + 8] << 8) | b[off + 9] : 0;
-      protocolField(p, protocol, hatype);
-      if (end - off >= 8) p.u(SLL.ifindex, b.readUInt32BE(off + 4));
-      if (end - off >= 10) p.u(SLL.hatype, hatype);
-      if (end - off >= 11) p.u(SLL.pkttype, b[off + 10]);
+    // Wireshark reads the packet type (as 16 bits at offset 10) and address type first: below 12
+    // bytes it shows nothing
+    if (end - off >= 12) {
+      const hatype = (b[off + 8] << 8) | b[off + 9];
+      protocolField(p, (b[off] << 8) | b[off + 1], hatype);
+      p.u(SLL.ifindex, b.readUInt32BE(off + 4));
+      p.u(SLL.hatype, hatype);
+      p.u(SLL.pkttype, b[off + 10]);
+      const halen = b[off + 11];
+      p.u(SLL.halen, halen);
+      if ((halen === 6 || halen === 4) && end - off >= 12 + halen) address(p, b, halen, off + 12);
     }
     p.bad();
     return;

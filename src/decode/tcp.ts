@@ -39,6 +39,7 @@ function options(p: Packet, b: Buffer, o: number, end: number): void {
     if (kind === 1) { o++; continue; }
     if (o + 1 >= end) return;
     const n = b[o + 1];
+    if (kind === 8 && n === 10 && o + 6 <= end) p.u(TCP.tsval, b.readUInt32BE(o + 2)); // shown even if tsecr is cut
     if (n < 2 || o + n > end) return;
     switch (kind) {
       case 2: if (n === 4) p.u(TCP.mss_val, (b[o + 2] << 8) | b[o + 3]); break;
@@ -62,24 +63,23 @@ export function decodeTcp(p: Packet, b: Buffer, off: number, end: number): void 
   const sport = (b[off] << 8) | b[off + 1], dport = (b[off + 2] << 8) | b[off + 3];
   p.u(TCP.srcport, sport);
   p.u(TCP.dstport, dport);
-  if (end - off < 8) { p.bad(); return; }
+  // Wireshark reads sequence, acknowledgment, flags and window before it shows any of them
+  if (end - off < 16) { p.bad(); return; }
   p.u(TCP.seq_raw, b.readUInt32BE(off + 4));
-  if (end - off < 12) { p.bad(); return; }
   p.u(TCP.ack_raw, b.readUInt32BE(off + 8));
-  if (end - off < 14) { p.bad(); return; }
   const hl = (b[off + 12] >> 4) * 4;
   const flags = ((b[off + 12] & 0x0f) << 8) | b[off + 13];
   p.u(TCP.hdr_len, hl);
   p.u(TCP.flags, flags);
   if (hl < 20) { p.bad(); return; }
-  if (end - off < 16) { p.bad(); return; }
   p.u(TCP.window_size_value, (b[off + 14] << 8) | b[off + 15]);
   if (reported >= 0) {
     if (reported < hl) { p.bad(); return; }
     p.u(TCP.len, reported - hl);
   }
-  if (end - off < 20) { p.bad(); return; }
+  if (end - off < 18) { p.bad(); return; }
   p.u(TCP.checksum, (b[off + 16] << 8) | b[off + 17]);
+  if (end - off < 20) { p.bad(); return; }
   p.u(TCP.urgent_pointer, (b[off + 18] << 8) | b[off + 19]);
   if (end - off < hl) { // options cut by the snaplen: tshark shows those that fit
     options(p, b, off + 20, end);

@@ -29,12 +29,11 @@ test("icmp: fragmentation needed carries the next-hop MTU", () => {
   assert.deepEqual(f, { "icmp.type": "3", "icmp.code": "4", "icmp.mtu": "1500" });
 });
 
-test("icmp: short headers keep what they could and flag the packet", () => {
+test("icmp: a header shorter than 8 bytes shows nothing (as tshark mostly does) and flags the packet", () => {
   const ip = "45000020 0001 0000 4001 0000 0a000001 0a000002";
   const c = decodeFrames([hex(`${ETH} ${ip} 08`), hex(`${ETH} ${ip} 0800f7fe 0500`)]);
-  assert.equal(c.column("icmp.type").text(0), "8");
-  assert.equal(c.column("icmp.checksum").get(0), undefined);
-  assert.equal(c.column("icmp.checksum").text(1), "0xf7fe");
+  assert.equal(c.column("icmp.type").get(0), undefined);
+  assert.equal(c.column("icmp.checksum").get(1), undefined);
   assert.equal(c.column("icmp.ident").get(1), undefined);
   assert.equal(c.malformed, 2);
 });

@@ -30,7 +30,7 @@ test("radiotap: from-DS data frame: addr2 is the BSSID, addr3 the source", () =>
 test("radiotap: a length beyond the capture, and a cut 802.11 header, are malformed", () => {
   const c = decodeFrames([hex("00 00 4000 00000000 0000"), hex(`${rt("00")} 0802 0000 3333`)], RADIOTAP);
   assert.equal(c.column("radiotap.length").text(0), "64");
-  assert.equal(c.column("wlan.fc.type_subtype").text(1), "0x0020");
+  assert.equal(c.column("wlan.fc.type_subtype").get(1), undefined); // tshark shows nothing of a cut header
   assert.equal(c.column("wlan.sa").get(1), undefined);
   assert.equal(c.malformed, 2);
 });

@@ -14,9 +14,11 @@ test("sll2: protocol first, interface index, address type, packet type, address;
   });
 });
 
-test("sll2: a header cut short keeps the protocol and flags the packet", () => {
-  const c = decodeFrames([hex("0800 0000 0000")], SLL2);
-  assert.equal(c.column("sll.etype").text(0), "0x0800");
-  assert.equal(c.column("sll.pkttype").get(0), undefined);
-  assert.equal(c.malformed, 1);
+test("sll2: a header cut short: nothing below 12 bytes (as tshark), then field by field", () => {
+  const c = decodeFrames([hex("0800 0000 0000"), hex("0800 0000 00000003 0001 01 06 6677")], SLL2);
+  assert.equal(c.column("sll.etype").get(0), undefined);
+  assert.equal(c.column("sll.etype").text(1), "0x0800");
+  assert.equal(c.column("sll.halen").text(1), "6");
+  assert.equal(c.column("sll.src.eth").get(1), undefined);
+  assert.equal(c.malformed, 2);
 });

@@ -22,11 +22,12 @@ test("tcp: ports, raw sequence numbers, flags, window, options", () => {
   });
 });
 
-test("tcp: a header cut short keeps the fields before the cut and flags the packet", () => {
-  const cut = SYN.subarray(0, 14 + 20 + 10); // ports and sequence number only
+test("tcp: a header cut before the window shows only the ports (as tshark) and flags the packet", () => {
+  const cut = SYN.subarray(0, 14 + 20 + 10); // ports and sequence number, cut in the acknowledgment number
   const c = decodeFrames([cut]);
   assert.equal(c.column("tcp.srcport").text(0), "50386");
-  assert.equal(c.column("tcp.seq_raw").text(0), "100");
+  // Wireshark reads sequence, acknowledgment, flags and window before showing any of them
+  assert.equal(c.column("tcp.seq_raw").get(0), undefined);
   assert.equal(c.column("tcp.flags").get(0), undefined);
   assert.equal(c.malformed, 1);
 });
