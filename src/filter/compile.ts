@@ -556,6 +556,8 @@ interface Src {
   ns?(row: number): number;
   /** values are hex text of bytes (a slice) */
   sliced?: boolean;
+  /** text sources: each value text has one code (a dictionary), so equality can compare codes */
+  unique?: boolean;
 }
 
 function evaluate(plan: Plan, cap: Capture): Uint8Array {
@@ -631,7 +633,7 @@ function cmp(op: Operand, all: boolean, test: Test, c: Ctx): Uint8Array {
 /** sets m[row] = to for each row whose value passes the test */
 function scan(src: Src, test: Test, m: Uint8Array, to: number): void {
   if (test.dom === "num") {
-    if (test.eq !== undefined) {
+    if (test.eq !== undefined && src.unique === true) {
       const k = test.eq;
       src.each((r, v) => { if (v === k) m[r] = to; });
       return;
@@ -646,7 +648,7 @@ function scan(src: Src, test: Test, m: Uint8Array, to: number): void {
     return;
   }
   const values = src.values as (string | undefined)[];
-  if (test.eq !== undefined) {
+  if (test.eq !== undefined && src.unique === true) {
     // string equality: find the literal's code once, then compare codes
     // (literals are normalised as values are: MACs lower case, slices as hex; absent: no row matches)
     const code = values.indexOf(test.eq, 1);
@@ -734,7 +736,7 @@ function baseSrc(def: FieldDef, c: Ctx): Src {
   if (def.storage === "dict") {
     const d = t.dict[def.id];
     if (d === null) notLoaded(def);
-    return { each: (fn) => d.codes.forEach((r, v) => fn(r, v, 0)), get: (r) => d.codes.get(r), values: d.values };
+    return { each: (fn) => d.codes.forEach((r, v) => fn(r, v, 0)), get: (r) => d.codes.get(r), values: d.values, unique: true };
   }
   if (def.name === "frame.cap_len") {
     const cap = t.num[def.id], len = t.num[(fieldByName("frame.len") as FieldDef).id];
@@ -753,12 +755,18 @@ function baseSrc(def: FieldDef, c: Ctx): Src {
     case "frame.interface_id":
       return { each: (fn) => { for (let r = 0; r < n; r++) fn(r, t.iface.get(r) ?? 0, 0); }, get: (r) => t.iface.get(r) ?? 0 };
     case "frame.protocols":
-      return { each: (fn) => t.protoPath.forEach((r, v) => fn(r, v, 0)), get: (r) => t.protoPath.get(r), values: t.paths.nodes.map((x) => x.path) };
+      return { each: (fn) => t.protoPath.forEach((r, v) => fn(r, v, 0)), get: (r) => t.protoPath.get(r), values: t.paths.nodes.map((x) => x.path), unique: true };
     case "frame.comment": {
       const rows = [...t.comments.keys()].sort((x, y) => x - y);
       const values: string[] = [""], code = new Map<number, number>();
-      for (const r of rows) { code.set(r, values.length); values.push(t.comments.get(r) as string); }
-      return { each: (fn) => { for (const r of rows) fn(r, code.get(r) as number, 0); }, get: (r) => code.get(r), values };
+      const byText = new Map<string, number>();
+      for (const r of rows) {
+        const txt = t.comments.get(r) as string;
+        let k = byText.get(txt);
+        if (k === undefined) { k = values.length; values.push(txt); byText.set(txt, k); }
+        code.set(r, k);
+      }
+      return { each: (fn) => { for (const r of rows) fn(r, code.get(r) as number, 0); }, get: (r) => code.get(r), values, unique: true };
     }
     case "frame.time_epoch":
       return {
@@ -805,7 +813,7 @@ function fallbackSrc(def: FieldDef, c: Ctx): Src {
       return k;
     };
     for (let r = 0; r < n; r++) code(r);
-    return { each: (fn) => { for (let r = 0; r < n; r++) { const k = code(r); if (k !== undefined) fn(r, k, 0); } }, get: code, values };
+    return { each: (fn) => { for (let r = 0; r < n; r++) { const k = code(r); if (k !== undefined) fn(r, k, 0); } }, get: code, values, unique: true };
   }
   const get = (r: number): number | undefined => { const v = col.get(r); return typeof v === "number" ? v : undefined; };
   return { each: (fn) => { for (let r = 0; r < n; r++) { const v = get(r); if (v !== undefined) fn(r, v, 0); } }, get };
