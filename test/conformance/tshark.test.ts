@@ -46,3 +46,12 @@ for (const file of captures(DATA)) {
     check(file, compareFields(ourFields(file), tsharkFields(file)));
   });
 }
+
+test("the corrupt suricata capture: record 1 kept, a warning names the bad record's offset", { skip: !SHARED && NO_SHARED }, async () => {
+  const { open } = await import("../../src");
+  const c = await open(path.join(SHARED as string, "pcaps", "suricata__bug-6875-01__fuzz.pcap"));
+  assert.equal(c.count, 1);
+  assert.equal(c.column("ip.src").text(0), "192.168.0.0");
+  assert.equal(c.column("tcp.srcport").text(0), "256");
+  assert.deepEqual(c.warnings, ["record 2 claims 1409179648 captured bytes (more than the 262144-byte maximum) at byte offset 228; kept the 1 packets before it"]);
+});
