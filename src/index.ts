@@ -11,3 +11,5 @@ export { CaptureError } from "./io/errors";
 export { allFields, fieldByName, type FieldDef } from "./fields/registry";
 export { readCapture, type ReadOptions, type ReadResult } from "./io/reader";
 export type { CaptureInfo, InterfaceInfo, RecordSink } from "./io/records";
+export * as plot from "./plot/index";
+export { display } from "./notebook/index";

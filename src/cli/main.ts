@@ -11,6 +11,7 @@ commands:
   summary FILE                                  what capinfos tells, plus packets per protocol
   kernel install [--user | --prefix DIR]        register the Jupyter kernel
   kernel uninstall [--user | --prefix DIR]      remove it
+  kernel execute NOTEBOOK.ipynb [--out DIR]     run a notebook headless to HTML
 `;
 
 export class UsageError extends Error {}
