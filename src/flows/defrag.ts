@@ -1,0 +1,117 @@
+/**
+ * IPv4/IPv6 defragmentation for connection tracking. The packet table keeps headers, not payload,
+ * so reassembly here is bookkeeping: which byte ranges of a datagram arrived, its total length
+ * (known from the last fragment), and the row of its first fragment (whose transport header the
+ * datagram's connection is keyed on). A datagram counts once, as one packet of its reassembled IP
+ * length, at the time its last missing fragment arrives (as Zeek processes it).
+ *
+ * Memory is capped: at most `maxFragments` fragments and `maxFragmentBytes` fragment payload bytes
+ * held in incomplete datagrams; past a cap the oldest incomplete datagram is dropped, and the drops
+ * are reported in the flow table's warnings.
+ */
+import type { PacketArrays } from "./input";
+
+export interface DefragOptions {
+  /** fragments held in incomplete datagrams at most (default 65 536) */
+  maxFragments?: number;
+  /** fragment payload bytes held at most (default 64 MiB) */
+  maxFragmentBytes?: number;
+}
+
+interface Datagram {
+  /** byte ranges received (start, end pairs, sorted, merged) */
+  ranges: number[];
+  /** payload length, known once the last fragment arrived (-1 before) */
+  total: number;
+  firstRow: number;
+  hdrLen: number;
+  /** view indexes of the fragments */
+  indexes: number[];
+  bytes: number;
+}
+
+export class Defragmenter {
+  private readonly held = new Map<string, Datagram>();
+  private fragments = 0;
+  private bytes = 0;
+  private dropped = 0;
+  private droppedFragments = 0;
+  private readonly maxFragments: number;
+  private readonly maxBytes: number;
+  /** of the datagram add() completed: its first fragment's row, IP total length, fragments' view indexes */
+  firstRow = -1;
+  totalLen = 0;
+  doneIndexes: number[] = [];
+
+  constructor(private readonly P: PacketArrays, opts: DefragOptions = {}) {
+    this.maxFragments = opts.maxFragments ?? 65536;
+    this.maxBytes = opts.maxFragmentBytes ?? 64 * 1024 * 1024;
+  }
+
+  /** Adds fragment row r (view index i); true when it completed its datagram. */
+  add(r: number, i: number): boolean {
+    const P = this.P;
+    const v6 = P.ipv[r] === 6;
+    const key = `${P.src[r]},${P.dst[r]},${P.fragId[r]},${v6 ? 6 : P.proto[r]}`;
+    let d = this.held.get(key);
+    if (d === undefined) {
+      d = { ranges: [], total: -1, firstRow: -1, hdrLen: v6 ? 40 : P.ipHdr[r], indexes: [], bytes: 0 };
+      this.held.set(key, d);
+    }
+    // fragment payload: IPv4 total length minus header; IPv6 payload length minus the fragment header
+    const len = v6 ? P.ipLen[r] - 40 - 8 : P.ipLen[r] - P.ipHdr[r];
+    const off = P.fragOff[r];
+    if (len < 0) return false;
+    if (off === 0) { d.firstRow = r; d.hdrLen = v6 ? 40 : P.ipHdr[r]; }
+    if (P.fragMore[r] === 0) d.total = off + len;
+    insert(d.ranges, off, off + len);
+    d.indexes.push(i);
+    d.bytes += len;
+    this.fragments++;
+    this.bytes += len;
+    if (d.total >= 0 && d.firstRow >= 0 && d.ranges.length === 2 && d.ranges[0] === 0 && d.ranges[1] >= d.total) {
+      this.held.delete(key);
+      this.fragments -= d.indexes.length;
+      this.bytes -= d.bytes;
+      this.firstRow = d.firstRow;
+      this.totalLen = d.hdrLen + d.total;
+      this.doneIndexes = d.indexes;
+      return true;
+    }
+    while ((this.fragments > this.maxFragments || this.bytes > this.maxBytes) && this.held.size > 0) {
+      const [k, old] = this.held.entries().next().value as [string, Datagram];
+      this.held.delete(k);
+      this.fragments -= old.indexes.length;
+      this.bytes -= old.bytes;
+      this.dropped++;
+      this.droppedFragments += old.indexes.length;
+    }
+    return false;
+  }
+
+  warnings(): string[] {
+    const w: string[] = [];
+    if (this.dropped > 0) {
+      w.push(`defragmentation: ${this.dropped} incomplete datagrams (${this.droppedFragments} fragments) dropped at the memory cap ` +
+        `(${this.maxFragments} fragments, ${this.maxBytes} bytes)`);
+    }
+    if (this.held.size > 0) {
+      let f = 0;
+      for (const d of this.held.values()) f += d.indexes.length;
+      w.push(`defragmentation: ${this.held.size} datagrams incomplete at the end of the capture (${f} fragments not counted)`);
+    }
+    return w;
+  }
+}
+
+function insert(b: number[], s: number, e: number): void {
+  let i = 0;
+  while (i < b.length && b[i + 1] < s) i += 2;
+  let ns = s, ne = e, j = i;
+  while (j < b.length && b[j] <= ne) {
+    if (b[j] < ns) ns = b[j];
+    if (b[j + 1] > ne) ne = b[j + 1];
+    j += 2;
+  }
+  b.splice(i, j - i, ns, ne);
+}

@@ -1,0 +1,247 @@
+/**
+ * The per-packet inputs of connection tracking, pulled out of the packet table once as flat typed
+ * arrays (one `forEach` scan per column: no per-row chunk lookups, no per-packet objects).
+ *
+ * Addresses become one number each: an IPv4 address is its 32-bit value, an IPv6 address is
+ * 2^32 + its index in an address table shared by all IPv6 columns (each dictionary column numbers
+ * its values on its own, so codes are mapped once per distinct value).
+ */
+import { fieldByName, formatIPv4 } from "../fields/registry";
+import type { TableBuilder } from "../table/builder";
+import type { NumColumn } from "../table/column";
+
+export const V6_BASE = 2 ** 32;
+
+/** Address numbers ↔ text. */
+export class AddrTable {
+  private readonly v6: string[] = [];
+  private readonly index = new Map<string, number>();
+  /** the number of an IPv6 address given as text */
+  v6Id(text: string): number {
+    let i = this.index.get(text);
+    if (i === undefined) {
+      i = this.v6.length;
+      this.v6.push(text);
+      this.index.set(text, i);
+    }
+    return V6_BASE + i;
+  }
+  text(a: number): string {
+    return a >= V6_BASE ? this.v6[a - V6_BASE] : formatIPv4(a);
+  }
+  isV6(a: number): boolean {
+    return a >= V6_BASE;
+  }
+}
+
+/** Flat per-row inputs (rows of the full table). -1 marks "absent" in signed arrays. */
+export interface PacketArrays {
+  n: number;
+  /** timestamp in seconds (NaN when the record has none) */
+  t: Float64Array;
+  /** innermost IP source/destination (address numbers), NaN when the packet has no IP */
+  src: Float64Array;
+  dst: Float64Array;
+  /** 4 or 6 (innermost header), 0 when no IP */
+  ipv: Uint8Array;
+  /** transport protocol of the innermost IP header (after IPv6 extension headers when known), -1 unknown */
+  proto: Int16Array;
+  /** IP total length of the innermost header (IPv6: payload length + 40) */
+  ipLen: Int32Array;
+  /** IPv4 header length (IPv6: 40) */
+  ipHdr: Int32Array;
+  /** whether the packet was tunnelled (inner.* fields present) */
+  inner: Uint8Array;
+  /** outer IPv4 header of a tunnelled packet: addresses, protocol, total length */
+  outSrc: Float64Array;
+  outDst: Float64Array;
+  outProto: Int16Array;
+  outLen: Int32Array;
+  tcpSport: Int32Array;
+  tcpDport: Int32Array;
+  tcpFlags: Int32Array;
+  tcpSeq: Uint32Array;
+  tcpAck: Uint32Array;
+  tcpLen: Int32Array;
+  tcpHdr: Int32Array;
+  tcpWin: Int32Array;
+  udpSport: Int32Array;
+  udpDport: Int32Array;
+  udpLen: Int32Array;
+  icmpType: Int16Array;
+  icmpCode: Int16Array;
+  /** fragment offset in bytes (-1: not a fragment), more-fragments bit, identification */
+  fragOff: Int32Array;
+  fragMore: Uint8Array;
+  fragId: Float64Array;
+  frameLen: Int32Array;
+  /** whether the snaplen cut the packet (frame.cap_len < frame.len) */
+  cut: Uint8Array;
+  vlan: Int32Array;
+}
+
+type Table = TableBuilder;
+
+function numCol(t: Table, name: string): NumColumn | null {
+  const def = fieldByName(name);
+  if (def === undefined) return null;
+  if (def.storage === "dict") return t.dict[def.id]?.codes ?? null;
+  return t.num[def.id] ?? null;
+}
+
+function fillNum(t: Table, name: string, out: { [i: number]: number }): boolean {
+  const c = numCol(t, name);
+  if (c === null) return false;
+  c.forEach((r, v) => { out[r] = v; });
+  return true;
+}
+
+/** Fills `out` with IPv6 address numbers for rows where the dictionary column `name` has a value. */
+function fillV6(t: Table, name: string, addrs: AddrTable, out: Float64Array, onlyIfNaN: boolean): void {
+  const def = fieldByName(name);
+  if (def === undefined) return;
+  const d = t.dict[def.id];
+  if (d == null) return;
+  const ids = new Float64Array(d.values.length).fill(NaN);
+  d.codes.forEach((r, code) => {
+    if (onlyIfNaN && !Number.isNaN(out[r])) return;
+    let id = ids[code];
+    if (Number.isNaN(id)) id = ids[code] = addrs.v6Id(d.values[code]);
+    out[r] = id;
+  });
+}
+
+export function extractPackets(t: Table, addrs: AddrTable): PacketArrays {
+  const n = t.count;
+  const i32 = () => new Int32Array(n).fill(-1);
+  const i16 = () => new Int16Array(n).fill(-1);
+  const f64 = () => new Float64Array(n).fill(NaN);
+  const p: PacketArrays = {
+    n, t: f64(), src: f64(), dst: f64(), ipv: new Uint8Array(n), proto: i16(), ipLen: i32(), ipHdr: i32(),
+    inner: new Uint8Array(n), outSrc: f64(), outDst: f64(), outProto: i16(), outLen: i32(),
+    tcpSport: i32(), tcpDport: i32(), tcpFlags: i32(), tcpSeq: new Uint32Array(n), tcpAck: new Uint32Array(n),
+    tcpLen: i32(), tcpHdr: i32(), tcpWin: i32(), udpSport: i32(), udpDport: i32(), udpLen: i32(),
+    icmpType: i16(), icmpCode: i16(), fragOff: i32(), fragMore: new Uint8Array(n), fragId: f64(),
+    frameLen: i32(), cut: new Uint8Array(n), vlan: i32(),
+  };
+  // time, truncated to microseconds as libpcap hands it to Zeek (and nfstream)
+  const ns = new Float64Array(n);
+  t.timeNsec.forEach((r, v) => { ns[r] = v; });
+  t.timeSec.forEach((r, v) => { p.t[r] = v + Math.floor(ns[r] / 1000) / 1e6; });
+  fillNum(t, "frame.len", p.frameLen);
+  const capCol = numCol(t, "frame.cap_len");
+  if (capCol !== null) capCol.forEach((r, v) => { if (v < p.frameLen[r]) p.cut[r] = 1; });
+  fillNum(t, "vlan.id", p.vlan);
+
+  // outer (first) IPv4 header
+  const ip4src = f64(), ip4dst = f64();
+  fillNum(t, "ip.src", ip4src);
+  fillNum(t, "ip.dst", ip4dst);
+  const ip4proto = i16(), ip4len = i32(), ip4hdr = i32(), ip4flags = i32(), ip4off = i32(), ip4id = i32();
+  fillNum(t, "ip.proto", ip4proto);
+  fillNum(t, "ip.len", ip4len);
+  fillNum(t, "ip.hdr_len", ip4hdr);
+  fillNum(t, "ip.flags", ip4flags);
+  fillNum(t, "ip.frag_offset", ip4off);
+  fillNum(t, "ip.id", ip4id);
+  // outer (first) IPv6 header
+  const v6src = f64(), v6dst = f64(), v6plen = i32(), v6nxt = i32(), v6off = i32(), v6more = i32(), v6id = f64();
+  fillV6(t, "ipv6.src", addrs, v6src, false);
+  fillV6(t, "ipv6.dst", addrs, v6dst, false);
+  fillNum(t, "ipv6.plen", v6plen);
+  fillNum(t, "ipv6.nxt", v6nxt);
+  fillNum(t, "ipv6.fraghdr.offset", v6off);
+  fillNum(t, "ipv6.fraghdr.more", v6more);
+  fillNum(t, "ipv6.fraghdr.ident", v6id);
+  // innermost header of tunnelled packets
+  const inSrc = f64(), inDst = f64(), inProto = i16(), inLen = i32();
+  fillNum(t, "inner.ip.src", inSrc);
+  fillNum(t, "inner.ip.dst", inDst);
+  fillV6(t, "inner.ipv6.src", addrs, inSrc, true);
+  fillV6(t, "inner.ipv6.dst", addrs, inDst, true);
+  fillNum(t, "inner.ip.proto", inProto);
+  fillNum(t, "inner.ip.len", inLen);
+  // transport
+  fillNum(t, "tcp.srcport", p.tcpSport);
+  fillNum(t, "tcp.dstport", p.tcpDport);
+  fillNum(t, "tcp.flags", p.tcpFlags);
+  fillNum(t, "tcp.seq_raw", p.tcpSeq);
+  fillNum(t, "tcp.ack_raw", p.tcpAck);
+  fillNum(t, "tcp.len", p.tcpLen);
+  fillNum(t, "tcp.hdr_len", p.tcpHdr);
+  fillNum(t, "tcp.window_size_value", p.tcpWin);
+  fillNum(t, "udp.srcport", p.udpSport);
+  fillNum(t, "udp.dstport", p.udpDport);
+  fillNum(t, "udp.length", p.udpLen);
+  const icmpT = i16(), icmpC = i16(), icmp6T = i16(), icmp6C = i16();
+  fillNum(t, "icmp.type", icmpT);
+  fillNum(t, "icmp.code", icmpC);
+  fillNum(t, "icmpv6.type", icmp6T);
+  fillNum(t, "icmpv6.code", icmp6C);
+
+  for (let r = 0; r < n; r++) {
+    const tunnelled = !Number.isNaN(inSrc[r]);
+    if (tunnelled) {
+      p.inner[r] = 1;
+      p.src[r] = inSrc[r];
+      p.dst[r] = inDst[r];
+      const v6 = inSrc[r] >= V6_BASE;
+      p.ipv[r] = v6 ? 6 : 4;
+      p.ipLen[r] = inLen[r];
+      p.ipHdr[r] = v6 ? 40 : 20;
+      let pr = inProto[r];
+      if (pr < 0) pr = v6 ? v6Transport(r, p, icmp6T) : -1;
+      p.proto[r] = pr;
+      // the outer header (kept for UDP tunnels, which are connections of their own)
+      if (!Number.isNaN(ip4src[r])) {
+        p.outSrc[r] = ip4src[r];
+        p.outDst[r] = ip4dst[r];
+        p.outProto[r] = ip4proto[r];
+        p.outLen[r] = ip4len[r];
+      } else if (!Number.isNaN(v6src[r])) {
+        p.outSrc[r] = v6src[r];
+        p.outDst[r] = v6dst[r];
+        p.outProto[r] = p.udpSport[r] >= 0 ? 17 : -1;
+        p.outLen[r] = v6plen[r] + 40;
+      }
+    } else if (!Number.isNaN(ip4src[r])) {
+      p.src[r] = ip4src[r];
+      p.dst[r] = ip4dst[r];
+      p.ipv[r] = 4;
+      p.proto[r] = ip4proto[r];
+      p.ipLen[r] = ip4len[r];
+      p.ipHdr[r] = ip4hdr[r] < 0 ? 20 : ip4hdr[r];
+      const fl = ip4flags[r] < 0 ? 0 : ip4flags[r];
+      const off = ip4off[r] < 0 ? 0 : ip4off[r];
+      if ((fl & 1) !== 0 || off !== 0) {
+        p.fragOff[r] = off * 8;
+        p.fragMore[r] = fl & 1;
+        p.fragId[r] = ip4id[r];
+      }
+    } else if (!Number.isNaN(v6src[r])) {
+      p.src[r] = v6src[r];
+      p.dst[r] = v6dst[r];
+      p.ipv[r] = 6;
+      p.ipLen[r] = v6plen[r] + 40;
+      p.ipHdr[r] = 40;
+      if (v6id[r] === v6id[r]) {
+        p.fragOff[r] = v6off[r] * 8;
+        p.fragMore[r] = v6more[r] > 0 ? 1 : 0;
+        p.fragId[r] = v6id[r];
+      }
+      p.proto[r] = v6off[r] > 0 ? -1 : v6Transport(r, p, icmp6T, v6nxt[r]);
+    } else continue;
+    const pr = p.proto[r];
+    if (pr === 1) { p.icmpType[r] = icmpT[r]; p.icmpCode[r] = icmpC[r]; }
+    else if (pr === 58) { p.icmpType[r] = icmp6T[r]; p.icmpCode[r] = icmp6C[r]; }
+  }
+  return p;
+}
+
+/** IPv6 carries the transport protocol after its extension headers: take it from the decoded layer. */
+function v6Transport(r: number, p: PacketArrays, icmp6T: Int16Array, nxt = -1): number {
+  if (icmp6T[r] >= 0) return 58;
+  if (p.tcpFlags[r] >= 0) return 6;
+  if (p.udpSport[r] >= 0) return 17;
+  return nxt;
+}
