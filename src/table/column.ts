@@ -295,29 +295,41 @@ export class DictColumn {
    */
   setBytes(row: number, b: Uint8Array, off: number, n: number, text: (b: Uint8Array, off: number) => string,
     last = false): void {
-    // most packets repeat one of the last two addresses seen in this column: compare before hashing
-    for (let k = 0; k < 2; k++) {
-      const code = k === 0 ? this.hit0 : this.hit1;
-      if (code === 0 || this.keyLen[code] !== n) continue;
-      const at = this.keyAt[code];
-      let j = 0;
-      while (j < n && this.keyPool[at + j] === b[off + j]) j++;
-      if (j === n) {
-        if (k === 1) { this.hit1 = this.hit0; this.hit0 = code; }
-        if (last) this.codes.put(row, code);
-        else this.codes.set(row, code);
-        return;
-      }
+    if (n < 4 || n > 16) throw new RangeError("setBytes keys are 4 to 16 bytes");
+    // most packets repeat one of the last two addresses seen in this column: compare the key's
+    // first 8 and last 8 bytes (as 32-bit words, keys are at most 16 bytes) before hashing
+    const a = (b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3];
+    const e = off + n - 4;
+    const z = (b[e] << 24) | (b[e + 1] << 16) | (b[e + 2] << 8) | b[e + 3];
+    let m = 0, y = 0;
+    if (n > 8) {
+      m = (b[off + 4] << 24) | (b[off + 5] << 16) | (b[off + 6] << 8) | b[off + 7];
+      const f = e - 4;
+      y = (b[f] << 24) | (b[f + 1] << 16) | (b[f + 2] << 8) | b[f + 3];
     }
-    const code = this.lookupBytes(b, off, n, text);
-    this.hit1 = this.hit0;
-    this.hit0 = code;
+    let code: number;
+    if (this.hit0 !== 0 && this.h0a === a && this.h0z === z && this.h0m === m && this.h0y === y && this.keyLen[this.hit0] === n) {
+      code = this.hit0;
+    } else if (this.hit1 !== 0 && this.h1a === a && this.h1z === z && this.h1m === m && this.h1y === y && this.keyLen[this.hit1] === n) {
+      code = this.hit1;
+      this.hit1 = this.hit0; this.h1a = this.h0a; this.h1z = this.h0z; this.h1m = this.h0m; this.h1y = this.h0y;
+      this.hit0 = code; this.h0a = a; this.h0z = z; this.h0m = m; this.h0y = y;
+    } else {
+      code = this.lookupBytes(b, off, n, text);
+      this.hit1 = this.hit0; this.h1a = this.h0a; this.h1z = this.h0z; this.h1m = this.h0m; this.h1y = this.h0y;
+      this.hit0 = code; this.h0a = a; this.h0z = z; this.h0m = m; this.h0y = y;
+    }
     if (last) this.codes.put(row, code);
     else this.codes.set(row, code);
   }
 
+  // the last two codes looked up, with the words of their keys (see setBytes); only keys of up to
+  // 16 bytes whose first, last and (over 8 bytes) second and second-last words all match are hits:
+  // exact for the 4–16-byte keys used here (MAC 6, IPv6 16)
   private hit0 = 0;
   private hit1 = 0;
+  private h0a = 0; private h0z = 0; private h0m = 0; private h0y = 0;
+  private h1a = 0; private h1z = 0; private h1m = 0; private h1y = 0;
 
   private lookupBytes(b: Uint8Array, off: number, n: number, text: (b: Uint8Array, off: number) => string): number {
     let h = 0x811c9dc5;
