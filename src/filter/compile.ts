@@ -408,6 +408,13 @@ class Checker {
       return { lo, hi };
     });
     const dom = domOf(left.type);
+    const ranges = this.numRanges(left, items);
+    if (ranges !== undefined) {
+      // integer and address sets (CIDR blocks are ranges too): one loop over [lo, hi] pairs
+      const r = ranges, n = r.length;
+      if (n === 2) { const lo = r[0], hi = r[1]; return { dom: "num", f: (v) => v >= lo && v <= hi }; }
+      return { dom: "num", f: (v) => { for (let i = 0; i < n; i += 2) if (v >= r[i] && v <= r[i + 1]) return true; return false; } };
+    }
     if (dom === "num") {
       // plain integer sets: a lookup
       const fs = tests.map((t) => ("lo" in t ? (v: number) => (t.lo as { f: (v: number) => boolean }).f(v) && (t.hi as { f: (v: number) => boolean }).f(v) : (t as { f: (v: number) => boolean }).f));
@@ -422,6 +429,24 @@ class Checker {
     type SF = (s: string) => boolean;
     const fs: SF[] = tests.map((t) => ("lo" in t ? (s: string) => (t.lo as { f: SF }).f(s) && (t.hi as { f: SF }).f(s) : (t as { f: SF }).f));
     return { dom: "text", f: (s) => fs.some((f) => f(s)) };
+  }
+
+  /** a set over an integer or IPv4 field as inclusive [lo, hi] pairs; undefined for other types */
+  private numRanges(left: Operand, items: SetItem[]): Float64Array | undefined {
+    if (left.type !== "int" && left.type !== "float" && left.type !== "ipv4") return undefined;
+    const out: number[] = [];
+    const one = (v: Value): [number, number] => {
+      if (left.type !== "ipv4") { const x = this.numLit(v, left); return [x, x]; }
+      const { addr, bits } = this.ipv4Lit(v);
+      const m = ipv4Mask(bits), net = (addr & m) >>> 0;
+      return [net, net + (2 ** (32 - bits) - 1)];
+    };
+    for (const it of items) {
+      const lo = one(it.lo);
+      const hi = it.hi === undefined ? lo : one(it.hi);
+      out.push(lo[0], hi[1]);
+    }
+    return Float64Array.from(out);
   }
 
   private numLit(b: Value, left: Operand): number {
