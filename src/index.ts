@@ -13,3 +13,5 @@ export { readCapture, type ReadOptions, type ReadResult } from "./io/reader";
 export type { CaptureInfo, InterfaceInfo, RecordSink } from "./io/records";
 export * as plot from "./plot/index";
 export { display } from "./notebook/index";
+import "./filter"; // registers the display-filter engine: Capture.filter(expr)
+export { compileFilter, filter, FilterError, type CompiledFilter } from "./filter";
