@@ -24,6 +24,8 @@ const SPARSE_MAX = CHUNK_ROWS >>> 2;
 export type NumKind = "u8" | "u16" | "u32" | "i32" | "f64";
 export type NumArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
 
+const LIMIT: Record<NumKind, number> = { u8: 0xff, u16: 0xffff, u32: 0xffffffff, i32: Infinity, f64: Infinity };
+
 function alloc(kind: NumKind, n: number): NumArray {
   switch (kind) {
     case "u8": return new Uint8Array(n);
@@ -66,11 +68,26 @@ export class NumColumn {
   private curBits: Uint8Array | null = null;
   private presentCount = -1;
 
-  constructor(readonly kind: NumKind) {}
+  /** the element type chunks use now: unsigned columns start at u8 and widen as values need */
+  private cur_kind: NumKind;
+  /** largest value the current element type holds */
+  private limit: number;
+
+  /** @param kind the widest element type the column's values need (the field's storage) */
+  constructor(readonly kind: NumKind) {
+    this.cur_kind = kind === "u16" || kind === "u32" ? "u8" : kind;
+    this.limit = LIMIT[this.cur_kind];
+  }
+
+  /** the element type in use (u8 until a value needs more) */
+  get storedKind(): NumKind {
+    return this.cur_kind;
+  }
 
   /** Sets row's value unless the row already has one (first occurrence wins). */
   set(row: number, v: number): void {
     if (row === this.lastRow) return;
+    if (v > this.limit) this.widen(v);
     this.lastRow = row;
     const r = row - this.curBase;
     if (r >= CHUNK_ROWS || r < 0) {
@@ -93,9 +110,31 @@ export class NumColumn {
    */
   put(row: number, v: number): void {
     if (row !== this.lastRow) { this.set(row, v); return; }
+    if (v > this.limit) this.widen(v);
     const c = this.cur as Chunk;
     if (c.dense !== null) c.dense[row - this.curBase] = v;
     else (c.svals as NumArray)[c.n - 1] = v;
+  }
+
+  /** Re-stores every chunk in the next element type wide enough for `v`. */
+  private widen(v: number): void {
+    const kind: NumKind = v <= 0xffff && this.kind !== "u8" ? "u16" : this.kind;
+    if (kind === this.cur_kind) return; // wider than the field's declared type: stored modulo, as a typed array does
+    const conv = (a: NumArray | null): NumArray | null => {
+      if (a === null) return null;
+      const w = alloc(kind, a.length);
+      w.set(a as never);
+      return w;
+    };
+    for (const c of this.chunks) {
+      if (c === null) continue;
+      c.dense = conv(c.dense);
+      c.svals = conv(c.svals);
+    }
+    this.cur_kind = kind;
+    this.limit = LIMIT[kind];
+    if (this.cur !== null) this.curDense = this.cur.dense;
+    if (v > this.limit) this.widen(v);
   }
 
   /** Moves the write position to the chunk holding `row` (rows only grow). */
@@ -104,7 +143,7 @@ export class NumColumn {
     while (this.chunks.length < ci) this.chunks.push(null);
     // a column that filled its last chunk densely will most likely do so again: start dense
     const prev = ci > 0 ? this.chunks[ci - 1] : null;
-    const c = new Chunk(this.kind, prev != null && prev.dense !== null);
+    const c = new Chunk(this.cur_kind, prev != null && prev.dense !== null);
     this.chunks[ci] = c;
     this.cur = c;
     this.curBase = ci << CHUNK_BITS;
@@ -133,7 +172,7 @@ export class NumColumn {
       }
       const nr = new Uint16Array(rows.length * 4);
       nr.set(rows);
-      const nv = alloc(this.kind, rows.length * 4);
+      const nv = alloc(this.cur_kind, rows.length * 4);
       nv.set(c.svals as never);
       c.srows = rows = nr;
       c.svals = nv;
@@ -144,7 +183,7 @@ export class NumColumn {
   }
 
   private densify(c: Chunk): NumArray {
-    const d = alloc(this.kind, CHUNK_ROWS);
+    const d = alloc(this.cur_kind, CHUNK_ROWS);
     const bits = new Uint8Array(CHUNK_ROWS >>> 3);
     const rows = c.srows as Uint16Array, vals = c.svals as NumArray;
     for (let i = 0; i < c.n; i++) {
