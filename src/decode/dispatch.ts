@@ -5,37 +5,39 @@
 import type { Packet } from "../table/builder";
 import type { Decoder, PortDecoder, Protocol } from "./protocol";
 
-const byLink = new Map<number, Decoder>();
-const byEther = new Map<number, Decoder>();
-const byIpProto: (Decoder | undefined)[] = new Array(256);
-const byUdpPort = new Map<number, PortDecoder>();
-const byTcpPort = new Map<number, PortDecoder>();
+// plain arrays indexed by the 16-bit value (or 8-bit protocol): one load per packet, no hashing
+const table = <T>(n: number): (T | undefined)[] => new Array<T | undefined>(n).fill(undefined);
+const byLink = table<Decoder>(65536);
+const byEther = table<Decoder>(65536);
+const byIpProto = table<Decoder>(256);
+const byUdpPort = table<PortDecoder>(65536);
+const byTcpPort = table<PortDecoder>(65536);
 
 export function register(p: Protocol): void {
   const d = p.decode;
   if (d) {
-    for (const t of p.linkTypes ?? []) byLink.set(t, d);
-    for (const t of p.etherTypes ?? []) byEther.set(t, d);
+    for (const t of p.linkTypes ?? []) byLink[t] = d;
+    for (const t of p.etherTypes ?? []) byEther[t] = d;
     for (const t of p.ipProtos ?? []) byIpProto[t] = d;
   }
   const pd = p.decodePayload;
   if (pd) {
-    for (const port of p.udpPorts ?? []) byUdpPort.set(port, pd);
-    for (const port of p.tcpPorts ?? []) byTcpPort.set(port, pd);
+    for (const port of p.udpPorts ?? []) byUdpPort[port] = pd;
+    for (const port of p.tcpPorts ?? []) byTcpPort[port] = pd;
   }
 }
 
 export function hasLinkType(t: number): boolean {
-  return byLink.has(t);
+  return t >= 0 && t < 65536 && byLink[t] !== undefined;
 }
 
 export function decodeLink(p: Packet, linkType: number, b: Buffer, off: number, end: number): void {
-  const d = byLink.get(linkType);
+  const d = linkType < 65536 ? byLink[linkType] : undefined;
   if (d !== undefined) d(p, b, off, end);
 }
 
 export function decodeEther(p: Packet, type: number, b: Buffer, off: number, end: number): void {
-  const d = byEther.get(type);
+  const d = byEther[type & 0xffff];
   if (d !== undefined) d(p, b, off, end);
 }
 
@@ -44,13 +46,13 @@ export function decodeIpProto(p: Packet, proto: number, b: Buffer, off: number, 
   if (d !== undefined) d(p, b, off, end);
 }
 
-function byPorts(table: Map<number, PortDecoder>, p: Packet, sport: number, dport: number,
+function byPorts(ports: (PortDecoder | undefined)[], p: Packet, sport: number, dport: number,
   b: Buffer, off: number, end: number): boolean {
   // as Wireshark: the lower port first, then the higher
   const lo = sport < dport ? sport : dport, hi = sport < dport ? dport : sport;
-  const a = table.get(lo);
+  const a = ports[lo];
   if (a !== undefined && a(p, b, off, end, sport, dport)) return true;
-  const c = hi !== lo ? table.get(hi) : undefined;
+  const c = hi !== lo ? ports[hi] : undefined;
   return c !== undefined && c !== a && c(p, b, off, end, sport, dport);
 }
 
