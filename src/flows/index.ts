@@ -13,6 +13,7 @@ import { uidMaker } from "./uid";
 
 export { FlowTable, ZEEK_COLUMNS, NFSTREAM_COLUMNS, type FlowColumn, type FlowValue } from "./table";
 export type { ZeekOptions } from "./conn";
+export { FLOW_FIELDS } from "./input";
 export type { NfstreamOptions } from "./nfstream";
 
 export interface FlowOptions extends ZeekOptions, NfstreamOptions {

@@ -135,7 +135,7 @@ export class FlowTable {
     num("id.orig_p", "port", d.origP);
     addr("id.resp_h", d.respH);
     num("id.resp_p", "port", d.respP);
-    this.add({ name: "proto", type: "string", get: (r) => d.protoNames[d.proto[r]], text: (r) => d.protoNames[d.proto[r]] });
+    this.add({ name: "proto", type: "enum", get: (r) => d.protoNames[d.proto[r]], text: (r) => d.protoNames[d.proto[r]] });
     this.add({ name: "service", type: "string", get: () => undefined, text: () => "-" });
     num("duration", "interval", d.duration, fixed6);
     num("orig_bytes", "count", d.origBytes);
