@@ -26,10 +26,11 @@ import { vxlan } from "./vxlan";
 import { dns, dnsTcp, llmnr, mdns } from "./dns";
 import { http } from "./http";
 import { tls } from "./tls";
+import { quic } from "./quic";
 
 export const PROTOCOLS: readonly Protocol[] = [ethernet, ipv4, ipv6, tcp, udp,
   vlan, ieee8021ad, mpls, sll, sll2, nullLoopback, loop, raw, radiotap, wlan, llc, arp, icmp, icmpv6, gre, ppp, vxlan,
-  dns, dnsTcp, mdns, llmnr, http, tls,
+  dns, dnsTcp, mdns, llmnr, http, tls, quic,
 ];
 
 for (const p of PROTOCOLS) register(p);

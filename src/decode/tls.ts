@@ -121,6 +121,20 @@ function handshake(p: Packet, b: Uint8Array, o: number, end: number): void {
   if (!extensions(p, b, q, Math.min(end, q + el), type === 1) || q + el > end) p.bad();
 }
 
+/**
+ * TLS handshake messages without a record layer (QUIC CRYPTO data) in [off, end): each complete
+ * message is shown as in a handshake record. Returns the offset after the last complete message.
+ */
+export function decodeHandshakeMessages(p: Packet, b: Uint8Array, off: number, end: number): number {
+  while (end - off >= 4) {
+    const need = 4 + ((b[off + 1] << 16) | u16(b, off + 2));
+    if (off + need > end) break;
+    handshake(p, b, off, off + need);
+    off += need;
+  }
+  return off;
+}
+
 export function decodeTls(p: Packet, b: Buffer, off: number, end: number, sport: number, dport: number): boolean {
   const c0 = b[off];
   if (c0 < 20 || c0 > 24) return false;
