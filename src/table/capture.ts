@@ -226,7 +226,10 @@ export class Capture {
 
   /** Rows a decoder flagged as malformed. */
   get malformed(): number {
-    return this.t.malformed.present;
+    if (this.index === null) return this.t.malformed.present;
+    let n = 0;
+    for (const r of this.index) if (this.t.malformed.get(r) !== undefined) n++;
+    return n;
   }
 
   /** Packets per protocol (a packet counts once for each protocol in its stack). */
