@@ -9,6 +9,7 @@ const USAGE = `usage: wirebook <command> [options]
 commands:
   fields FILE -e FIELD [-e FIELD …] [-c COUNT]   print fields per packet as tshark -T fields does
   summary FILE                                  what capinfos tells, plus packets per protocol
+  flows FILE [--format tsv|csv|json] [--all]    connections as Zeek's conn.log (--nfstream: nfstream's flows)
   kernel install [--user | --prefix DIR]        register the Jupyter kernel
   kernel uninstall [--user | --prefix DIR]      remove it
   kernel execute NOTEBOOK.ipynb [--out DIR]     run a notebook headless to HTML
@@ -21,6 +22,7 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case "fields": return (await import("./fields")).fieldsCommand(args);
     case "summary": return (await import("./summary")).summaryCommand(args);
+    case "flows": return (await import("./flows")).flowsCommand(args);
     case "kernel": return (await import("./kernel")).kernelCommand(args);
     case undefined: case "-h": case "--help": case "help":
       process.stdout.write(USAGE);
