@@ -15,3 +15,4 @@ export * as plot from "./plot/index";
 export { display } from "./notebook/index";
 import "./filter"; // registers the display-filter engine: Capture.filter(expr)
 export { compileFilter, filter, FilterError, type CompiledFilter } from "./filter";
+export { flows, FlowTable, FLOW_FIELDS, ZEEK_COLUMNS, NFSTREAM_COLUMNS, type FlowOptions } from "./flows";

@@ -270,6 +270,31 @@ export class NumColumn {
     }
   }
 
+  /**
+   * Copies every present value into `out[row]` (rows beyond `out` are skipped); absent rows keep
+   * what `out` holds, so fill it with a sentinel first. The bulk path for whole-table passes.
+   */
+  copyTo(out: { [i: number]: number; length: number }): void {
+    for (let ci = 0; ci < this.chunks.length; ci++) {
+      const c = this.chunks[ci];
+      if (c === null) continue;
+      const base = ci << CHUNK_BITS;
+      if (base >= out.length) return;
+      if (c.dense !== null) {
+        const d = c.dense, bits = c.bits as Uint8Array, end = Math.min(CHUNK_ROWS, out.length - base);
+        for (let r = 0; r < end; r += 8) {
+          const m = bits[r >>> 3];
+          if (m === 0) continue;
+          if (m === 255 && r + 8 <= end) { for (let k = 0; k < 8; k++) out[base + r + k] = d[r + k]; continue; }
+          for (let k = 0; k < 8 && r + k < end; k++) if ((m & (1 << k)) !== 0) out[base + r + k] = d[r + k];
+        }
+      } else {
+        const rows = c.srows as Uint16Array, vals = c.svals as NumArray;
+        for (let k = 0; k < c.n; k++) if (base + rows[k] < out.length) out[base + rows[k]] = vals[k];
+      }
+    }
+  }
+
   /** Bytes held by this column's storage. */
   bytes(): number {
     let b = 0;
