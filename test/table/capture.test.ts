@@ -45,6 +45,18 @@ test("numeric columns: absent is not zero, first write wins, sparse and dense ch
   assert.equal(sum, n);
   assert.ok(c.any());
   assert.ok(!new NumColumn("u8").any());
+  // the bulk copy agrees with get() on every row, sparse and dense chunks alike
+  const out = new Float64Array(rows + 3).fill(NaN);
+  c.copyTo(out);
+  for (let r = 0; r < out.length; r++) {
+    const v = c.get(r);
+    if (v === undefined ? !Number.isNaN(out[r]) : out[r] !== v) assert.fail(`copyTo row ${r}: ${out[r]} vs ${v}`);
+  }
+  // values that outgrow 8 and 16 bits widen the column without losing earlier ones
+  const w = new NumColumn("u32");
+  w.set(0, 200); w.set(1, 60000); w.set(2, 4000000000);
+  assert.deepEqual([w.get(0), w.get(1), w.get(2)], [200, 60000, 4000000000]);
+  assert.equal(w.storedKind, "u32");
 });
 
 test("dictionary columns: strings and byte keys share one code per distinct value", () => {
