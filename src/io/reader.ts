@@ -16,7 +16,7 @@ export interface ReadOptions {
   onProgress?: (bytes: number, totalBytes: number, records: number) => void;
   /** reject on any damage instead of keeping the packets before it (default false) */
   strict?: boolean;
-  /** read buffer size in bytes (default 8 MiB) */
+  /** read buffer size in bytes (default 1 MiB: it stays in cache; grown for a larger record) */
   bufferSize?: number;
 }
 
@@ -51,7 +51,7 @@ export async function readCapture(file: string, sink: RecordSink, opts: ReadOpti
     throw new CaptureError(file, 0, err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory" : err.message);
   }
   const warnings: string[] = [];
-  let buf = Buffer.allocUnsafe(opts.bufferSize ?? 8 << 20);
+  let buf = Buffer.allocUnsafe(opts.bufferSize ?? 1 << 20);
   let filled = 0, start = 0, base = 0;
   let parser: FormatParser | null = null;
   let eof = false;
