@@ -15,8 +15,14 @@
  *  - after the headers, the body (Content-Length, or none for requests and 1xx/204/304 responses,
  *    else the rest) is skipped and the next message in the segment is read (pipelining).
  * Strings are ENC_ASCII text (./tsharktext.ts).
+ *  - frame.protocols: "http" once the segment shows an HTTP line (or the connection has seen a
+ *    request: tshark's have_seen_http); a body in the segment adds the media type's dissector
+ *    ("data-text-lines", "json", "xml", "png" …; "media" for another Content-Type, "data" with
+ *    none), once per message; a continuation segment of a connection that has seen a request is
+ *    "http:data" (binary first byte) or an HTTP message without a start line (printable).
  * Not done: the HTTP heuristic on other ports and the conversation state it creates (TCP decodes
- * payloads by port only); "have seen HTTP" state for frame.protocols of continuation segments.
+ * payloads by port only); de-chunking and Content-Encoding (a chunked or encoded body is named by
+ * its Content-Type as if plain). Connection state is kept per capture, keyed by the port pair.
  */
 import { defineField } from "../fields/registry";
 import type { Packet } from "../table/builder";
@@ -121,7 +127,41 @@ function nameIs(b: Uint8Array, off: number, len: number, lower: string): boolean
 }
 
 /** Per-message header state (reset per message; no allocation). */
-let clValid = false, clValue = 0, teSeen = false;
+let clValid = false, clValue = 0, teSeen = false, chunked = false;
+/** the body's dissector as tshark names it: by Content-Type ("media" if unknown), "data" without one */
+let bodyProto = "data";
+
+/** media_type dissector table of tshark 4.0 (the entries seen in practice), lower case */
+const MEDIA: [string, string][] = [
+  ["text/html", "data-text-lines"], ["text/plain", "data-text-lines"], ["text/css", "data-text-lines"],
+  ["text/javascript", "data-text-lines"], ["application/x-javascript", "data-text-lines"],
+  ["text/richtext", "data-text-lines"], ["text/enriched", "data-text-lines"], ["text/parameters", "data-text-lines"],
+  ["text/xml-external-parsed-entity", "data-text-lines"], ["application/xml-external-parsed-entity", "data-text-lines"],
+  ["application/json", "json"], ["application/json-rpc", "json"], ["application/jsonrequest", "json"],
+  ["application/x-ndjson", "json"], ["application/octet-stream", "data"],
+  ["text/xml", "xml"], ["application/xml", "xml"], ["application/soap+xml", "xml"], ["application/xhtml+xml", "xml"],
+  ["application/rss+xml", "xml"], ["application/atom+xml", "xml"], ["image/svg+xml", "xml"],
+  ["image/png", "png"], ["image/gif", "image-gif"], ["image/jpeg", "image-jfif"], ["image/jpg", "image-jfif"],
+  ["image/pjpeg", "image-jfif"], ["application/x-www-form-urlencoded", "urlencoded-form"],
+  ["application/ocsp-request", "ocsp"], ["application/ocsp-response", "ocsp"],
+];
+
+/** Content-Type: the media type (up to ';' or a blank, any case) looked up in MEDIA. */
+function mediaProto(b: Uint8Array, v: number, end: number): string {
+  let e = v;
+  while (e < end && b[e] !== 0x3b && b[e] !== 0x20 && b[e] !== 0x09) e++;
+  const n = e - v;
+  outer: for (const [t, proto] of MEDIA) {
+    if (t.length !== n) continue;
+    for (let i = 0; i < n; i++) {
+      let c = b[v + i];
+      if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+      if (c !== t.charCodeAt(i)) continue outer;
+    }
+    return proto;
+  }
+  return "media";
+}
 
 function header(p: Packet, b: Uint8Array, off: number, colon: number, end: number): void {
   const nlen = colon - off;
@@ -133,9 +173,17 @@ function header(p: Packet, b: Uint8Array, off: number, colon: number, end: numbe
     case 0x68: if (nameIs(b, off, nlen, "host")) p.s(HTTP.host, asciiText(b, v, end)); break;
     case 0x75: if (nameIs(b, off, nlen, "user-agent")) p.s(HTTP.user_agent, asciiText(b, v, end)); break;
     case 0x73: if (nameIs(b, off, nlen, "server")) p.s(HTTP.server, asciiText(b, v, end)); break;
-    case 0x74: if (nameIs(b, off, nlen, "transfer-encoding")) teSeen = true; break;
+    case 0x74:
+      if (nameIs(b, off, nlen, "transfer-encoding")) {
+        teSeen = true;
+        for (let i = v; i + 7 <= end; i++) if (nameIs(b, i, 7, "chunked")) { chunked = true; break; }
+      }
+      break;
     case 0x63:
-      if (nameIs(b, off, nlen, "content-type")) p.s(HTTP.content_type, asciiText(b, v, end));
+      if (nameIs(b, off, nlen, "content-type")) {
+        p.s(HTTP.content_type, asciiText(b, v, end));
+        bodyProto = mediaProto(b, v, end);
+      }
       else if (nameIs(b, off, nlen, "content-length")) {
         p.s(HTTP.content_length_header, asciiText(b, v, end));
         // g_ascii_strtoll: blanks, sign, digits; then only the end or a blank may follow
@@ -162,13 +210,24 @@ function header(p: Packet, b: Uint8Array, off: number, colon: number, end: numbe
  * assigns to it), or -1 when the segment is not (or no longer) HTTP.
  */
 let entered = false;
+/** whether this connection has shown a request (tshark's have_seen_http) */
+let seenHttp = false;
+
+function enterHttp(p: Packet): void {
+  if (!entered) { entered = true; p.enter("http"); }
+}
 
 function message(p: Packet, b: Buffer, off: number, end: number): number {
   if (end - off > 3 && b[off] === 0x0d && b[off + 1] === 0x0a) off += 2; // leading CRLF is ignored
   if (off >= end) return -1;
   const c0 = b[off];
-  if (c0 < 0x20 || c0 > 0x7e) return -1; // binary: not a message start
-  clValid = false; teSeen = false;
+  if (c0 < 0x20 || c0 > 0x7e) {
+    // binary: not a message start; in a connection that has seen HTTP, body data ("Continuation")
+    if (seenHttp) { enterHttp(p); p.enter("data"); }
+    return -1;
+  }
+  clValid = false; teSeen = false; chunked = false; bodyProto = "data";
+  if (seenHttp) enterHttp(p);
   let kind = Kind.Other, code = 0, saw = false;
   while (off < end) {
     // tvb_find_line_end without desegmentation: CR, LF or CRLF, else the rest of the segment
@@ -186,28 +245,69 @@ function message(p: Packet, b: Buffer, off: number, end: number): number {
         break;
       }
     }
-    if (!entered) { entered = true; p.enter("http"); }
+    enterHttp(p);
     if (le === off) { off = next; break; } // blank line: end of headers
     saw = true;
-    if (k === Kind.Request) { kind = k; requestLine(p, b, off, le); }
+    if (k === Kind.Request) { kind = k; requestLine(p, b, off, le); seenHttp = true; }
     else if (k === Kind.Response) { kind = k; code = responseLine(p, b, off, le); }
     else header(p, b, off, colon, le);
     off = next;
   }
-  if (!saw) return -1;
+  if (!saw && !seenHttp) return -1;
   let body = end - off;
   if (clValid && !teSeen) body = Math.min(body, clValue);
   else if (kind === Kind.Request && !teSeen) body = 0;
   else if (kind === Kind.Response && ((code / 100 | 0) === 1 || code === 204 || code === 304)) body = 0;
+  if (body > 0 && (!chunked || dechunkedLength(b, off, off + body) > 0)) p.enter(bodyProto);
   return off + body;
 }
 
-export function decodeHttp(p: Packet, b: Buffer, off: number, end: number): boolean {
+/**
+ * The data bytes of a chunked body in [off, end), or 0 unless the body ends (last chunk) in the
+ * segment: tshark hands the de-chunked body on only when it is complete and not empty.
+ */
+function dechunkedLength(b: Uint8Array, off: number, end: number): number {
+  let total = 0;
+  while (off < end) {
+    let le = off;
+    while (le < end && b[le] !== 0x0a) le++;
+    if (le >= end) break;
+    let size = 0, i = off, digits = 0;
+    for (; i < le; i++, digits++) {
+      const c = b[i] | 0x20;
+      if (c >= 0x30 && c <= 0x39) size = size * 16 + c - 0x30;
+      else if (c >= 0x61 && c <= 0x66) size = size * 16 + c - 0x57;
+      else break;
+    }
+    if (digits === 0) return 0;
+    if (size === 0) return total; // the last chunk: the body is complete
+    const data = le + 1;
+    if (data + size > end) return 0;
+    total += size;
+    off = data + size;
+    if (off < end && b[off] === 0x0d) off++;
+    if (off < end && b[off] === 0x0a) off++;
+  }
+  return 0;
+}
+
+/** connections (port pairs) that have shown a request, per capture */
+const seenConns = new WeakMap<Packet, Set<number>>();
+
+export function decodeHttp(p: Packet, b: Buffer, off: number, end: number, sport: number, dport: number): boolean {
   entered = false;
+  let set = seenConns.get(p);
+  const key = sport < dport ? sport * 65536 + dport : dport * 65536 + sport;
+  seenHttp = set !== undefined && set.has(key);
+  const seen0 = seenHttp;
   while (off < end) {
     const next = message(p, b, off, end);
     if (next <= off) break;
     off = next;
+  }
+  if (seenHttp && !seen0) {
+    if (set === undefined) { set = new Set(); seenConns.set(p, set); }
+    set.add(key);
   }
   return true;
 }

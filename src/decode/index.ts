@@ -27,10 +27,24 @@ import { dns, dnsTcp, llmnr, mdns } from "./dns";
 import { http } from "./http";
 import { tls } from "./tls";
 import { quic } from "./quic";
+import { dhcp } from "./dhcp";
+import { ntp } from "./ntp";
+import { nbns } from "./nbns";
+import { ssdp } from "./ssdp";
+import { dbLspDisc } from "./dblsp";
+import { ssh } from "./ssh";
+import { telnet } from "./telnet";
+import { ftp } from "./ftp";
+import { smtp } from "./smtp";
+import { pop } from "./pop";
+import { imap } from "./imap";
+import { pptp } from "./pptp";
+import { nbss } from "./nbss";
 
 export const PROTOCOLS: readonly Protocol[] = [ethernet, ipv4, ipv6, tcp, udp,
   vlan, ieee8021ad, mpls, sll, sll2, nullLoopback, loop, raw, radiotap, wlan, llc, arp, icmp, icmpv6, gre, ppp, vxlan,
   dns, dnsTcp, mdns, llmnr, http, tls, quic,
+  dhcp, ntp, nbns, ssdp, dbLspDisc, ssh, telnet, ftp, smtp, pop, imap, pptp, nbss,
 ];
 
 for (const p of PROTOCOLS) register(p);

@@ -88,7 +88,8 @@ export function decodeTcp(p: Packet, b: Buffer, off: number, end: number): void 
   }
   options(p, b, off + 20, off + hl);
   const payload = off + hl;
-  if (payload < end && reported !== hl) decodeTcpPayload(p, sport, dport, b, payload, end);
+  // no port decoder took the payload: tshark hands it to "data"
+  if (payload < end && reported !== hl && !decodeTcpPayload(p, sport, dport, b, payload, end)) p.enter("data");
 }
 
 export const tcp: Protocol = { name: "tcp", ipProtos: [6], decode: decodeTcp };

@@ -135,10 +135,18 @@ export function decodeHandshakeMessages(p: Packet, b: Uint8Array, off: number, e
   return off;
 }
 
+function isPrint(c: number): boolean {
+  return c >= 0x20 && c <= 0x7e;
+}
+
 export function decodeTls(p: Packet, b: Buffer, off: number, end: number, sport: number, dport: number): boolean {
-  const c0 = b[off];
-  if (c0 < 20 || c0 > 24) return false;
+  // dissect_ssl: more than 4 bytes whose first 4 are printable ASCII are not TLS (the port's
+  // other decoder, else "data"); anything else is "tls", a segment that does not start a record
+  // included ("Continuation Data", no fields)
+  if (end - off > 4 && isPrint(b[off]) && isPrint(b[off + 1]) && isPrint(b[off + 2]) && isPrint(b[off + 3])) return false;
   if (!p.enter("tls")) return true;
+  const c0 = b[off];
+  if (c0 < 20 || c0 > 24) return true;
   let map = states.get(p);
   const key = sport < dport ? sport * 65536 + dport : dport * 65536 + sport;
   let st = map === undefined ? 0 : map.get(key) ?? 0;

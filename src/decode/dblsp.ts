@@ -1,0 +1,13 @@
+/**
+ * Dropbox LAN sync discovery on UDP 17500 (packet-db-lsp.c): a JSON announcement, shown as
+ * "db-lsp-disc:json"; no fields.
+ */
+import type { Packet } from "../table/builder";
+import type { Protocol } from "./protocol";
+
+export function decodeDbLspDisc(p: Packet): boolean {
+  if (p.enter("db-lsp-disc")) p.enter("json");
+  return true;
+}
+
+export const dbLspDisc: Protocol = { name: "db-lsp-disc", udpPorts: [17500], decodePayload: decodeDbLspDisc };
