@@ -95,6 +95,8 @@ export function decodeIPv4(p: Packet, b: Buffer, off: number, end: number): void
   if (total !== 0 && off + total < end) end = off + total; // drop Ethernet padding and trailers
   if ((fo & 0x1fff) !== 0) { p.enter("data"); return; } // a later fragment: no transport header here
   p.ipPayloadLen = reported - hl;
+  p.ipOff = off;
+  p.ipVersion = 4;
   if (isIpInIp(proto)) p.tunnel++;
   decodeIpProto(p, proto, b, off + hl, end);
 }

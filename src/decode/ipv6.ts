@@ -108,6 +108,8 @@ export function decodeIPv6(p: Packet, b: Buffer, off: number, end: number): void
   }
   if (nxt === NONE || nxt === ESP) return;
   p.ipPayloadLen = remaining;
+  p.ipOff = off;
+  p.ipVersion = 6;
   if (inner) {
     p.uLast(INNER.proto, nxt);
     p.uLast(INNER.len, plen + 40);

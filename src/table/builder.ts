@@ -72,6 +72,13 @@ export class TableBuilder {
   ipPayloadLen = -1;
   /** how many tunnels (GRE, VXLAN, IP-in-IP …) the decoders have entered in this packet */
   tunnel = 0;
+  /**
+   * The innermost IP header decoded so far in this packet: its offset in the record's buffer and
+   * version (0 when none). Payload decoders that keep per-connection state (TLS, QUIC) key it
+   * with the addresses found there (`connectionKey`).
+   */
+  ipOff = -1;
+  ipVersion = 0;
 
   /**
    * @param keep which fields to store (all registered fields when omitted). Fields that are not
@@ -92,6 +99,8 @@ export class TableBuilder {
     this.depth = 0;
     this.ipPayloadLen = -1;
     this.tunnel = 0;
+    this.ipOff = -1;
+    this.ipVersion = 0;
   }
 
   /** Finishes the current row. */
@@ -110,6 +119,20 @@ export class TableBuilder {
   s(f: FieldDef, v: string): void {
     const c = this.dict[f.id];
     if (c !== null) c.setString(this.row, v);
+  }
+
+  /**
+   * A key for the current packet's connection, the same in both directions: the innermost IP
+   * addresses and the given ports, lower endpoint first. Allocates a short string: for decoders
+   * that keep per-connection state, not for every packet.
+   */
+  connectionKey(b: Uint8Array, srcport: number, dstport: number): string {
+    const o = this.ipOff;
+    let a = "", z = "";
+    if (this.ipVersion === 4 && o >= 0) { a = latin1(b, o + 12, 4); z = latin1(b, o + 16, 4); }
+    else if (this.ipVersion === 6 && o >= 0) { a = latin1(b, o + 8, 16); z = latin1(b, o + 24, 16); }
+    const x = a + String.fromCharCode(srcport >> 8, srcport & 255), y = z + String.fromCharCode(dstport >> 8, dstport & 255);
+    return x < y ? x + y : y + x;
   }
 
   /** A numeric field where the last occurrence wins (innermost header of a tunnel). */
