@@ -72,3 +72,20 @@ test("http: binary and hostile segments never throw", () => {
   assert.equal(c.column("http.response.code").text(4), "200");
   assert.equal(c.column("http.content_length").text(4), "");
 });
+
+test("http: frame.protocols: body layers by Content-Type, continuation after a request, chunked bodies only when complete", () => {
+  const c = decodeFrames([
+    tcpFrame("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 5\r\n\r\n<b/>\n", 80, 41000),
+    tcpFrame("HTTP/1.1 200 OK\r\nContent-Type: application/javascript\r\n\r\nvar a", 80, 41001),
+    tcpFrame("HTTP/1.1 200 OK\r\n\r\nxyz", 80, 41002),
+    tcpFrame(Buffer.from("8f01020304", "hex"), 80, 41003), // binary, no request seen: nothing
+    tcpFrame("GET / HTTP/1.1\r\nHost: a\r\n\r\n", 41003, 80),
+    tcpFrame(Buffer.from("8f01020304", "hex"), 80, 41003), // binary after a request: http:data
+    tcpFrame("more body text", 80, 41003), // printable after a request: http:data
+    tcpFrame("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n5\r\nhello\r\n", 80, 41004),
+    tcpFrame("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 80, 41005),
+  ]);
+  const P = (i: number) => c.column("frame.protocols").text(i).replace("eth:ethertype:ip:tcp", "");
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 8].map(P), [":http:data-text-lines", ":http:media", ":http:data", "", ":http",
+    ":http:data", ":http:data", ":http", ":http:data-text-lines"]);
+});

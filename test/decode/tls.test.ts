@@ -84,3 +84,10 @@ test("tls: hostile lengths never throw", () => {
   assert.equal(c.column("tls.handshake.type").text(0), "1");
   assert.ok(c.malformed >= 2);
 });
+
+test("tls: a segment that does not start a record is still tls; 4 printable bytes are not (data)", () => {
+  const c = decodeFrames([tcpFrame(Buffer.from("909fd4301d0603551d0e", "hex"), 443, 40010), tcpFrame(Buffer.from("oogle Inc1"), 443, 40010)]);
+  assert.equal(c.column("frame.protocols").text(0), "eth:ethertype:ip:tcp:tls");
+  assert.equal(c.column("tls.record.content_type").text(0), "");
+  assert.equal(c.column("frame.protocols").text(1), "eth:ethertype:ip:tcp:data");
+});
