@@ -10,6 +10,7 @@
  * are reported in the flow table's warnings.
  */
 import type { PacketArrays } from "./input";
+import { insertInterval } from "./intervals";
 
 export interface DefragOptions {
   /** fragments held in incomplete datagrams at most (default 65 536) */
@@ -64,7 +65,7 @@ export class Defragmenter {
     if (len < 0) return false;
     if (off === 0) { d.firstRow = r; d.hdrLen = v6 ? 40 : P.ipHdr[r]; }
     if (P.fragMore[r] === 0) d.total = off + len;
-    insert(d.ranges, off, off + len);
+    insertInterval(d.ranges, off, off + len);
     d.indexes.push(i);
     d.bytes += len;
     this.fragments++;
@@ -104,14 +105,3 @@ export class Defragmenter {
   }
 }
 
-function insert(b: number[], s: number, e: number): void {
-  let i = 0;
-  while (i < b.length && b[i + 1] < s) i += 2;
-  let ns = s, ne = e, j = i;
-  while (j < b.length && b[j] <= ne) {
-    if (b[j] < ns) ns = b[j];
-    if (b[j + 1] > ne) ne = b[j + 1];
-    j += 2;
-  }
-  b.splice(i, j - i, ns, ne);
-}

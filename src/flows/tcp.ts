@@ -3,6 +3,7 @@
  * endpoint states, sequence-number bookkeeping (sizes from sequence numbers, 64-bit with wraps),
  * history letters, and the reassembler's gap accounting (missed_bytes), without holding payload.
  */
+import { insertInterval } from "./intervals";
 
 export const INACTIVE = 0, SYN_SENT = 1, SYN_ACK_SENT = 2, PARTIAL = 3, ESTABLISHED = 4, CLOSED = 5, RESET = 6;
 export const STATE_NAMES = ["INACTIVE", "SYN_SENT", "SYN_ACK_SENT", "PARTIAL", "ESTABLISHED", "CLOSED", "RESET"];
@@ -162,17 +163,7 @@ export class Endpoint {
     if (this.noDataAcked() && this.size() > MAX_INITIAL_WINDOW && this.trimSeq < this.lastReassem) this.trimTo(this.lastReassem);
   }
   private addBlock(s: number, e: number): void {
-    const b = this.blocks ?? (this.blocks = []);
-    // insert keeping blocks sorted and disjoint
-    let i = 0;
-    while (i < b.length && b[i + 1] < s) i += 2;
-    let ns = s, ne = e, j = i;
-    while (j < b.length && b[j] <= ne) {
-      if (b[j] < ns) ns = b[j];
-      if (b[j + 1] > ne) ne = b[j + 1];
-      j += 2;
-    }
-    b.splice(i, j - i, ns, ne);
+    insertInterval(this.blocks ?? (this.blocks = []), s, e);
   }
   private deliverBlocks(): void {
     const b = this.blocks;

@@ -105,22 +105,42 @@ export interface PcapWriterOptions extends SinkOptions {
   bigEndian?: boolean;
 }
 
+/** What both writers share: the output sink and the packet count. */
+abstract class CaptureWriter {
+  protected readonly sink: Sink;
+  protected count = 0;
+
+  constructor(opts: SinkOptions) {
+    this.sink = new Sink(opts);
+  }
+
+  get packets(): number {
+    return this.count;
+  }
+  get bytesWritten(): number {
+    return this.sink.bytesWritten;
+  }
+
+  /** Flush and close. A memory writer returns the whole file. */
+  close(): Buffer | undefined {
+    return this.sink.close();
+  }
+}
+
 /** Classic libpcap file writer. */
-export class PcapWriter {
+export class PcapWriter extends CaptureWriter {
   readonly linkType: number;
   readonly snaplen: number;
   readonly nanosecond: boolean;
   readonly bigEndian: boolean;
-  private sink: Sink;
-  private count = 0;
 
   constructor(opts: PcapWriterOptions = {}) {
+    super(opts);
     this.linkType = opts.linkType ?? LinkType.ETHERNET;
     this.snaplen = opts.snaplen ?? 262144;
     this.nanosecond = opts.nanosecond ?? false;
     this.bigEndian = opts.bigEndian ?? false;
     if (!(this.snaplen > 0 && this.snaplen <= 0xffffffff)) throw new RangeError(`bad snaplen ${this.snaplen}`);
-    this.sink = new Sink(opts);
     const s = this.sink;
     s.reserve(24);
     const b = s.buf;
@@ -173,18 +193,6 @@ export class PcapWriter {
     b.set(incl === data.length ? data : data.subarray(0, incl), p + 16);
     s.pos = p + 16 + incl;
     this.count++;
-  }
-
-  get packets(): number {
-    return this.count;
-  }
-  get bytesWritten(): number {
-    return this.sink.bytesWritten;
-  }
-
-  /** Flush and close. A memory writer returns the whole file. */
-  close(): Buffer | undefined {
-    return this.sink.close();
   }
 }
 
@@ -243,16 +251,14 @@ interface IfState {
 }
 
 /** pcapng writer (little-endian, one section). */
-export class PcapngWriter {
-  private sink: Sink;
+export class PcapngWriter extends CaptureWriter {
   private ifs: IfState[] = [];
-  private count = 0;
   /** high and low 32 bits of the last computed timestamp (scratch, avoids allocation) */
   private tsHi = 0;
   private tsLo = 0;
 
   constructor(opts: PcapngWriterOptions = {}) {
-    this.sink = new Sink(opts);
+    super(opts);
     const options: [number, Buffer][] = [];
     if (opts.comment !== undefined) options.push([1, Buffer.from(opts.comment, "utf8")]);
     if (opts.hardware !== undefined) options.push([2, Buffer.from(opts.hardware, "utf8")]);
@@ -404,17 +410,6 @@ export class PcapngWriter {
 
   get interfaces(): number {
     return this.ifs.length;
-  }
-  get packets(): number {
-    return this.count;
-  }
-  get bytesWritten(): number {
-    return this.sink.bytesWritten;
-  }
-
-  /** Flush and close. A memory writer returns the whole file. */
-  close(): Buffer | undefined {
-    return this.sink.close();
   }
 }
 
