@@ -1,2 +1,12 @@
 export { figure, Figure, isFigure, FIGURE_BRAND } from "./figure";
 export type { FigureSpec, Trace, Layout, Config } from "./figure";
+export { trafficOverTime, trafficData, type TrafficOptions, type TrafficData } from "./traffic";
+export { topTalkers, type TopTalkersOptions } from "./talkers";
+export { protocolHierarchy, type HierarchyOptions } from "./hierarchy";
+export { conversations, type ConversationsOptions } from "./conversations";
+export { portHeatmap, type PortHeatmapOptions } from "./ports";
+export { packetSizes, type PacketSizesOptions } from "./sizes";
+export { flowScatter, type FlowScatterOptions } from "./flowscatter";
+export { tcpSequence, type TcpSequenceOptions } from "./tcpseq";
+export { label as plotlyLabel } from "./text";
+export type { StatTableLike } from "./stats";
