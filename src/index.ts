@@ -16,3 +16,4 @@ export { display } from "./notebook/index";
 import "./filter"; // registers the display-filter engine: Capture.filter(expr)
 export { compileFilter, filter, FilterError, type CompiledFilter } from "./filter";
 export { flows, FlowTable, FLOW_FIELDS, ZEEK_COLUMNS, NFSTREAM_COLUMNS, type FlowOptions } from "./flows";
+export { live, sniff, devices, liveStatus, pcapVersion, summaryLine, LivePacket, Sniffer, LiveCaptureError, type LiveCaptureOptions, type SniffOptions, type SniffResult, type LiveStats, type Device, type SaveOptions, type SaveResult } from "./io/live"; // also adds Capture.save()

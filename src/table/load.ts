@@ -30,8 +30,12 @@ function keepSet(columns: string[]): Set<string> {
   return keep;
 }
 
-/** Opens and decodes a capture file (pcap, pcapng, either gzip-compressed). */
-export async function open(path: string, opts: OpenOptions = {}): Promise<Capture> {
+/**
+ * The decoding path every capture takes, file or live (src/io/live.ts): a RecordSink that decodes
+ * each record into a TableBuilder, catching decoder bugs per packet. `warnings()` tells how many
+ * decoder errors there were.
+ */
+export function decodingSink(opts: { columns?: string[] } = {}): { table: TableBuilder; sink: RecordSink; warnings(): string[] } {
   const keep = opts.columns ? keepSet(opts.columns) : undefined;
   const t = new TableBuilder(keep);
   let decoderErrors = 0;
@@ -50,12 +54,21 @@ export async function open(path: string, opts: OpenOptions = {}): Promise<Captur
       t.end();
     },
   };
+  return {
+    table: t,
+    sink,
+    warnings: () => decoderErrors > MAX_DECODER_ERRORS ? [...warnings, `${decoderErrors - MAX_DECODER_ERRORS} more decoder errors`] : [...warnings],
+  };
+}
+
+/** Opens and decodes a capture file (pcap, pcapng, either gzip-compressed). */
+export async function open(path: string, opts: OpenOptions = {}): Promise<Capture> {
+  const { table: t, sink, warnings } = decodingSink(opts);
   const progress = opts.onProgress;
   const res = await readCapture(path, sink, {
     limit: opts.limit,
     strict: opts.strict,
     onProgress: progress && ((bytes, totalBytes, packets) => progress({ bytes, totalBytes, packets })),
   });
-  if (decoderErrors > MAX_DECODER_ERRORS) warnings.push(`${decoderErrors - MAX_DECODER_ERRORS} more decoder errors`);
-  return new Capture(path, t, res.info, [...res.warnings, ...warnings]);
+  return new Capture(path, t, res.info, [...res.warnings, ...warnings()]);
 }
