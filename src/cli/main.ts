@@ -10,6 +10,7 @@ commands:
   fields FILE -e FIELD [-e FIELD …] [-c COUNT]   print fields per packet as tshark -T fields does
   summary FILE                                  what capinfos tells, plus packets per protocol
   flows FILE [--format tsv|csv|json] [--all]    connections as Zeek's conn.log (--nfstream: nfstream's flows)
+  capture -i DEV [-c N] [-a duration:S] [-f BPF] [-w FILE]   live capture as tshark (-D lists devices)
   kernel install [--user | --prefix DIR]        register the Jupyter kernel
   kernel uninstall [--user | --prefix DIR]      remove it
   kernel execute NOTEBOOK.ipynb [--out DIR]     run a notebook headless to HTML
@@ -24,6 +25,7 @@ async function main(argv: string[]): Promise<number> {
     case "summary": return (await import("./summary")).summaryCommand(args);
     case "flows": return (await import("./flows")).flowsCommand(args);
     case "kernel": return (await import("./kernel")).kernelCommand(args);
+    case "capture": return (await import("./capture")).captureCommand(args);
     case undefined: case "-h": case "--help": case "help":
       process.stdout.write(USAGE);
       return cmd === undefined ? 2 : 0;
