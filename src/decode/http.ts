@@ -22,10 +22,11 @@
  *    "http:data" (binary first byte) or an HTTP message without a start line (printable).
  * Not done: the HTTP heuristic on other ports and the conversation state it creates (TCP decodes
  * payloads by port only); de-chunking and Content-Encoding (a chunked or encoded body is named by
- * its Content-Type as if plain). Connection state is kept per capture, keyed by the port pair.
+ * its Content-Type as if plain). Connection state is kept per capture, by connection (`p.connection`).
  */
 import { defineField } from "../fields/registry";
 import type { Packet } from "../table/builder";
+import { ConnectionBytes } from "../table/connections";
 import type { Protocol } from "./protocol";
 import { asciiText } from "./tsharktext";
 
@@ -291,14 +292,14 @@ function dechunkedLength(b: Uint8Array, off: number, end: number): number {
   return 0;
 }
 
-/** connections (port pairs) that have shown a request, per capture */
-const seenConns = new WeakMap<Packet, Set<number>>();
+/** connections that have shown a request (1), per capture, by connection id */
+const seenConns = new WeakMap<Packet, ConnectionBytes>();
 
 export function decodeHttp(p: Packet, b: Buffer, off: number, end: number, sport: number, dport: number): boolean {
   entered = false;
   let set = seenConns.get(p);
-  const key = sport < dport ? sport * 65536 + dport : dport * 65536 + sport;
-  seenHttp = set !== undefined && set.has(key);
+  const conn = p.connection(b, sport, dport);
+  seenHttp = set !== undefined && set.get(conn) === 1;
   const seen0 = seenHttp;
   while (off < end) {
     const next = message(p, b, off, end);
@@ -306,8 +307,8 @@ export function decodeHttp(p: Packet, b: Buffer, off: number, end: number, sport
     off = next;
   }
   if (seenHttp && !seen0) {
-    if (set === undefined) { set = new Set(); seenConns.set(p, set); }
-    set.add(key);
+    if (set === undefined) { set = new ConnectionBytes(); seenConns.set(p, set); }
+    set.set(conn, 1);
   }
   return true;
 }

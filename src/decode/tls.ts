@@ -13,11 +13,12 @@
  *  - once a ServerHello selected TLS 1.3 (supported_versions), application-data records of that
  *    connection are tls.record.opaque_type, not tls.record.content_type;
  *  - tls.handshake.ciphersuite is the first suite of a ClientHello's list, or the ServerHello's.
- * Connection state (TLS 1.3, ChangeCipherSpec seen per side) is kept per capture, keyed by the
- * port pair: the decoder does not see IP addresses.
+ * Connection state (TLS 1.3, ChangeCipherSpec seen per side) is kept per capture, by connection
+ * (addresses and ports: `p.connection`).
  */
 import { defineField } from "../fields/registry";
 import type { Packet } from "../table/builder";
+import { ConnectionBytes } from "../table/connections";
 import type { Protocol } from "./protocol";
 import { asciiText } from "./tsharktext";
 
@@ -34,7 +35,8 @@ export const TLS = {
 
 /** connection state bits */
 const TLS13 = 1, CCS_LO = 2, CCS_HI = 4;
-const states = new WeakMap<Packet, Map<number, number>>();
+/** per-capture connection state (bits above), indexed by the packet's connection id */
+const states = new WeakMap<Packet, ConnectionBytes>();
 
 function validVersion(v: number): boolean {
   return v === 0x0300 || v === 0x0301 || v === 0x0302 || v === 0x0303 || v === 0x0101;
@@ -148,9 +150,9 @@ export function decodeTls(p: Packet, b: Buffer, off: number, end: number, sport:
   const c0 = b[off];
   if (c0 < 20 || c0 > 24) return true;
   let map = states.get(p);
-  const key = sport < dport ? sport * 65536 + dport : dport * 65536 + sport;
-  let st = map === undefined ? 0 : map.get(key) ?? 0;
-  const ccsBit = sport < dport ? CCS_LO : CCS_HI;
+  const conn = p.connection(b, sport, dport);
+  let st = map === undefined ? 0 : map.get(conn);
+  const ccsBit = p.connections.fromLower ? CCS_LO : CCS_HI;
   const st0 = st;
   scratchLen = 0;
   helloTls13 = false;
@@ -200,8 +202,8 @@ export function decodeTls(p: Packet, b: Buffer, off: number, end: number, sport:
     if (helloTls13) st |= TLS13; // later records of this segment are already TLS 1.3
   }
   if (st !== st0) {
-    if (map === undefined) { map = new Map(); states.set(p, map); }
-    map.set(key, st);
+    if (map === undefined) { map = new ConnectionBytes(); states.set(p, map); }
+    map.set(conn, st);
   }
   return true;
 }

@@ -3,6 +3,7 @@
  * current row) and write fields into it; nothing is allocated per packet.
  */
 import { DictColumn, NumColumn } from "./column";
+import { ConnectionIds } from "./connections";
 import { allFields, formatIPv6Key, formatMac, type FieldDef } from "../fields/registry";
 
 /** A node of the protocol-path trie ("eth:ethertype:ip:tcp:http"): one id per distinct stack. */
@@ -121,18 +122,19 @@ export class TableBuilder {
     if (c !== null) c.setString(this.row, v);
   }
 
+  /** connection ids for decoders with per-connection state (see `connection`) */
+  readonly connections = new ConnectionIds();
+
   /**
-   * A key for the current packet's connection, the same in both directions: the innermost IP
-   * addresses and the given ports, lower endpoint first. Allocates a short string: for decoders
-   * that keep per-connection state, not for every packet.
+   * The current packet's connection id (innermost IP addresses and these ports, the same in both
+   * directions; small integers from 0); `connections.fromLower` then tells the direction. No
+   * allocation for a known connection. Packets without an IP header share the ports-only id.
    */
-  connectionKey(b: Uint8Array, srcport: number, dstport: number): string {
+  connection(b: Uint8Array, srcport: number, dstport: number): number {
     const o = this.ipOff;
-    let a = "", z = "";
-    if (this.ipVersion === 4 && o >= 0) { a = latin1(b, o + 12, 4); z = latin1(b, o + 16, 4); }
-    else if (this.ipVersion === 6 && o >= 0) { a = latin1(b, o + 8, 16); z = latin1(b, o + 24, 16); }
-    const x = a + String.fromCharCode(srcport >> 8, srcport & 255), y = z + String.fromCharCode(dstport >> 8, dstport & 255);
-    return x < y ? x + y : y + x;
+    if (this.ipVersion === 4 && o >= 0) return this.connections.id(b, o + 12, o + 16, 4, srcport, dstport);
+    if (this.ipVersion === 6 && o >= 0) return this.connections.id(b, o + 8, o + 24, 16, srcport, dstport);
+    return this.connections.id(b, 0, 0, 0, srcport, dstport);
   }
 
   /** A numeric field where the last occurrence wins (innermost header of a tunnel). */

@@ -1,16 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { decodeFrames, fieldsOf } from "../helpers/decode";
+import { decodeFrames, fieldsOf, tcpFrame } from "../helpers/decode";
 
-function tcpFrame(payload: Buffer | string, sport: number, dport: number): Buffer {
-  const p = typeof payload === "string" ? Buffer.from(payload, "latin1") : payload;
-  const l4 = Buffer.alloc(20);
-  l4.writeUInt16BE(sport, 0); l4.writeUInt16BE(dport, 2); l4.writeUInt32BE(1000, 4);
-  l4[12] = 0x50; l4[13] = 0x18; l4.writeUInt16BE(65535, 14);
-  const ip = Buffer.from("450000000001400040060000" + "0a000001" + "0a000002", "hex");
-  ip.writeUInt16BE(40 + p.length, 2);
-  return Buffer.concat([Buffer.from("00112233445566778899aabb0800", "hex"), ip, l4, p]);
-}
 const F = ["http.request.method", "http.request.uri", "http.request.version", "http.host", "http.user_agent",
   "http.response.code", "http.response.phrase", "http.content_type", "http.content_length", "http.content_length_header",
   "http.server"];

@@ -1,16 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createCipheriv } from "node:crypto";
-import { decodeFrames, fieldsOf, hex } from "../helpers/decode";
+import { decodeFrames, fieldsOf, hex, udpFrame } from "../helpers/decode";
 import { headerMask, initialKeys, QUIC_V1, QUIC_V2, unprotect, unprotected, type QuicKeys } from "../../src/decode/quic";
 
-function udpFrame(p: Buffer, sport: number, dport: number): Buffer {
-  const udp = Buffer.alloc(8);
-  udp.writeUInt16BE(sport, 0); udp.writeUInt16BE(dport, 2); udp.writeUInt16BE(8 + p.length, 4);
-  const ip = Buffer.from("450000000001400040110000" + "0a000001" + "0a000002", "hex");
-  ip.writeUInt16BE(28 + p.length, 2);
-  return Buffer.concat([Buffer.from("00112233445566778899aabb0800", "hex"), ip, udp, p]);
-}
 
 // RFC 9001 Appendix A
 const DCID = hex("8394c8f03e515708");
