@@ -1,0 +1,261 @@
+/**
+ * Flow tracking for rules, as Suricata sees a flow: the 5-tuple, the client (first sender; a
+ * SYN/ACK picked up midstream makes its receiver the client), TCP session states (no session
+ * without a SYN unless `midstream`; established after the 3-way handshake, or after SYN + ACK with
+ * `asyncOneside`), other protocols established once both directions are seen. In-order TCP bytes
+ * per direction (out-of-order segments held, capped) feed the app-layer parsers.
+ */
+import { AppParser, detect, dnsDatagram, MAX_BUFFER, type Tx } from "./app";
+import type { Decoded } from "./packet";
+
+export interface FlowOptions {
+  /** pick up TCP sessions without a handshake (Suricata's stream.midstream) */
+  midstream?: boolean;
+  /** accept one-sided TCP sessions (stream.async-oneside) */
+  asyncOneside?: boolean;
+  /** idle flows are dropped after this many seconds of packet time (default 600) */
+  timeout?: number;
+}
+
+const enum St { NONE = 0, SYN_SENT = 1, SYN_RECV = 2, ESTABLISHED = 3, CLOSED = 4 }
+
+const MAX_OOO = 64;
+const MAX_OOO_BYTES = 1 << 20;
+
+function seqLt(a: number, b: number): boolean {
+  return ((a - b) | 0) < 0;
+}
+
+class Stream {
+  /** next expected sequence number (-1: unknown) */
+  next = -1;
+  ooo: { seq: number; data: Buffer }[] = [];
+  oooBytes = 0;
+  parser: AppParser | null = null;
+  /** bytes seen before detection (kept for detection and replay) */
+  pre: Buffer[] = [];
+  preLen = 0;
+  gap = false;
+}
+
+export class Flow {
+  bits: Set<string> | null = null;
+  alproto = "";
+  /** detection given up */
+  alFailed = false;
+  tcp: St = St.NONE;
+  /** 1: to_server seen, 2: to_client seen */
+  seen = 0;
+  last = 0;
+  readonly streams: [Stream, Stream] = [new Stream(), new Stream()];
+  constructor(readonly id: number, public clientIsLo: boolean, readonly proto: number) {}
+}
+
+export class FlowTracker {
+  private readonly flows = new Map<string, Flow>();
+  private nextId = 0;
+  private purgeAt = 0;
+  readonly midstream: boolean;
+  readonly asyncOneside: boolean;
+  readonly timeout: number;
+  /** results for the current packet */
+  flow: Flow | null = null;
+  toServer = false;
+  established = false;
+  /** a TCP session exists for this packet (stream data) */
+  session = false;
+  readonly txs: Tx[] = [];
+
+  constructor(opts: FlowOptions = {}) {
+    this.midstream = opts.midstream ?? false;
+    this.asyncOneside = opts.asyncOneside ?? false;
+    this.timeout = opts.timeout ?? 600;
+  }
+
+  get count(): number { return this.nextId; }
+
+  update(d: Decoded, t: number): Flow | null {
+    this.txs.length = 0;
+    this.flow = null;
+    this.established = false;
+    this.session = false;
+    if (d.ipv === 0) return null;
+    const ports = d.l4ok && (d.proto === 6 || d.proto === 17);
+    const sp = ports ? d.sport : 0, dp = ports ? d.dport : 0;
+    let a: string | number, bb: string | number;
+    if (d.ipv === 4) { a = d.src4; bb = d.dst4; } else { a = d.buf.toString("latin1", d.src6, d.src6 + 16); bb = d.buf.toString("latin1", d.dst6, d.dst6 + 16); }
+    const srcIsLo = a < bb || (a === bb && sp <= dp);
+    const proto = d.fragment ? d.proto : d.proto;
+    const key = srcIsLo ? `${proto}|${a}|${sp}|${bb}|${dp}` : `${proto}|${bb}|${dp}|${a}|${sp}`;
+    if (t >= this.purgeAt) this.purge(t);
+    let f = this.flows.get(key);
+    if (f !== undefined && d.proto === 6 && d.l4ok && f.tcp === St.CLOSED && (d.tcpFlags & 0x12) === 0x02) {
+      f = undefined; // port reuse: a new SYN after the session closed
+    }
+    if (f === undefined) {
+      f = new Flow(this.nextId++, srcIsLo, proto);
+      this.flows.set(key, f);
+      if (d.proto === 6 && d.l4ok) this.tcpNew(f, d, srcIsLo);
+    } else if (d.proto === 6 && d.l4ok) this.tcpNext(f, d, srcIsLo);
+    f.last = t;
+    this.flow = f;
+    const toServer = srcIsLo === f.clientIsLo;
+    this.toServer = toServer;
+    f.seen |= toServer ? 1 : 2;
+    if (d.proto === 6) {
+      this.established = f.tcp === St.ESTABLISHED;
+      this.session = f.tcp !== St.NONE;
+      if (this.session && d.l4ok && !d.fragment) this.tcpData(f, d, toServer);
+    } else {
+      this.established = f.seen === 3;
+      if (d.proto === 17 && d.l4ok && !d.fragment) this.udpData(f, d, toServer);
+    }
+    return f;
+  }
+
+  private tcpNew(f: Flow, d: Decoded, srcIsLo: boolean): void {
+    const fl = d.tcpFlags;
+    if ((fl & 0x04) !== 0) return; // RST: no session
+    if ((fl & 0x12) === 0x02) { f.tcp = St.SYN_SENT; this.initSeq(f, 0, d); return; }
+    if (!this.midstream) return;
+    if ((fl & 0x12) === 0x12) {
+      // SYN/ACK picked up: its receiver is the client
+      f.clientIsLo = !srcIsLo;
+      f.tcp = St.SYN_RECV;
+      this.initSeq(f, 1, d);
+      f.streams[0].next = d.ack;
+      return;
+    }
+    if ((fl & 0x10) !== 0) f.tcp = St.ESTABLISHED;
+  }
+
+  private initSeq(f: Flow, dir: number, d: Decoded): void {
+    f.streams[dir].next = (d.seq + 1) >>> 0;
+  }
+
+  private tcpNext(f: Flow, d: Decoded, srcIsLo: boolean): void {
+    const fl = d.tcpFlags;
+    const toServer = srcIsLo === f.clientIsLo;
+    if ((fl & 0x04) !== 0) {
+      if (f.tcp !== St.NONE) f.tcp = St.CLOSED;
+      return;
+    }
+    switch (f.tcp) {
+      case St.NONE:
+        // a flow without a session stays so (Suricata does not start one on a later packet)
+        return;
+      case St.SYN_SENT:
+        if (!toServer && (fl & 0x12) === 0x12) { f.tcp = St.SYN_RECV; this.initSeq(f, 1, d); }
+        else if (toServer && (fl & 0x12) === 0x10 && this.asyncOneside) f.tcp = St.ESTABLISHED;
+        return;
+      case St.SYN_RECV:
+        if (toServer && (fl & 0x12) === 0x10) f.tcp = St.ESTABLISHED;
+        return;
+      default:
+        return;
+    }
+  }
+
+  private tcpData(f: Flow, d: Decoded, toServer: boolean): void {
+    if (d.payLen === 0 || f.alFailed && f.alproto === "") return;
+    const s = f.streams[toServer ? 0 : 1];
+    const dseq = ((d.tcpFlags & 0x02) !== 0 ? d.seq + 1 : d.seq) >>> 0;
+    const data = d.buf.subarray(d.payOff, d.payOff + d.payLen);
+    if (s.next < 0) s.next = dseq;
+    if (dseq === s.next) {
+      this.deliver(f, s, toServer, data, d);
+      s.next = (s.next + data.length) >>> 0;
+      this.drain(f, s, toServer, d);
+    } else if (seqLt(dseq, s.next)) {
+      const over = (s.next - dseq) >>> 0;
+      if (over < data.length) {
+        this.deliver(f, s, toServer, data.subarray(over), d);
+        s.next = (s.next + data.length - over) >>> 0;
+        this.drain(f, s, toServer, d);
+      }
+    } else if (s.ooo.length < MAX_OOO && s.oooBytes + data.length <= MAX_OOO_BYTES) {
+      s.ooo.push({ seq: dseq, data: Buffer.from(data) });
+      s.oooBytes += data.length;
+    } else {
+      // too much held: skip the hole
+      s.gap = true;
+      s.parser?.gap();
+      s.ooo = [];
+      s.oooBytes = 0;
+      s.next = (dseq + data.length) >>> 0;
+    }
+  }
+
+  private drain(f: Flow, s: Stream, toServer: boolean, d: Decoded): void {
+    for (let again = true; again && s.ooo.length > 0;) {
+      again = false;
+      for (let i = 0; i < s.ooo.length; i++) {
+        const o = s.ooo[i];
+        const end = (o.seq + o.data.length) >>> 0;
+        if (!seqLt(s.next, o.seq)) {
+          s.ooo.splice(i, 1);
+          s.oooBytes -= o.data.length;
+          if (seqLt(s.next, end)) {
+            const over = (s.next - o.seq) >>> 0;
+            this.deliver(f, s, toServer, o.data.subarray(over), d);
+            s.next = end;
+          }
+          again = true;
+          break;
+        }
+      }
+    }
+  }
+
+  private deliver(f: Flow, s: Stream, toServer: boolean, data: Buffer, d: Decoded): void {
+    if (f.alproto === "" && !f.alFailed) {
+      s.pre.push(Buffer.from(data));
+      s.preLen += data.length;
+      const head = s.pre.length === 1 ? s.pre[0] : Buffer.concat(s.pre);
+      const p = detect(head, toServer, true, d.sport, d.dport);
+      if (p !== "") {
+        f.alproto = p;
+        for (const st of f.streams) {
+          if (st.preLen > 0) {
+            const other = st !== s;
+            st.parser = new AppParser(p, st === f.streams[0]);
+            if (other) { st.parser.feed(Buffer.concat(st.pre), this.txs); }
+          }
+          st.pre = [];
+          st.preLen = 0;
+        }
+        s.parser = s.parser ?? new AppParser(p, toServer);
+        s.parser.feed(head, this.txs);
+        return;
+      }
+      // give up after enough bytes in both directions (or a lot in one)
+      const a = f.streams[0].preLen, b = f.streams[1].preLen;
+      if (a + b > MAX_BUFFER / 8 || (a > 0 && b > 0 && (a > 512 || b > 512))) {
+        f.alFailed = true;
+        for (const st of f.streams) { st.pre = []; st.preLen = 0; }
+      }
+      return;
+    }
+    if (s.parser === null && f.alproto !== "") s.parser = new AppParser(f.alproto, toServer);
+    s.parser?.feed(data, this.txs);
+  }
+
+  private udpData(f: Flow, d: Decoded, toServer: boolean): void {
+    if (f.alproto === "" && !f.alFailed) {
+      const p = detect(d.buf.subarray(d.payOff, d.payOff + d.payLen), toServer, false, d.sport, d.dport);
+      if (p !== "") f.alproto = p;
+      else if (d.payLen > 0) f.alFailed = true;
+    }
+    if (f.alproto === "dns") {
+      const tx = dnsDatagram(d.buf, d.payOff, d.payOff + d.payLen, toServer);
+      if (tx !== null) this.txs.push(tx);
+    }
+  }
+
+  /** Drops flows idle past the timeout (bounded memory on long captures). */
+  private purge(t: number): void {
+    const limit = t - this.timeout;
+    if (this.purgeAt !== 0) for (const [k, f] of this.flows) if (f.last < limit) this.flows.delete(k);
+    this.purgeAt = t + 60;
+  }
+}
