@@ -10,7 +10,7 @@
  *    version (IETF drafts ≥ 11, v1, v2, mvfst, forcing-negotiation 0x?a?a?a?a), a short header
  *    whose DCID is a known connection ID, and then everything of that conversation. Here the
  *    decoder is tried on UDP ports (see QUIC_UDP_PORTS) and applies the same test; conversations are
- *    keyed by the port pair (decoders do not see addresses). gQUIC versions (Q0xx, T0xx) are left
+ *    keyed by connection (addresses and ports: p.connection). gQUIC versions (Q0xx, T0xx) are left
  *    alone (tshark's gquic dissector takes them on 443);
  *  - coalesced packets: after a long-header packet, the next one is read when its fixed bit is set
  *    and its DCID equals the first packet's, else the rest is padding;
@@ -227,7 +227,7 @@ interface State {
   initial: Map<string, Conn>;
   client: Map<string, Conn>; // CIDs the client chose (the server sends to them)
   server: Map<string, Conn>; // CIDs the server chose
-  convs: Map<number, Conn | null>; // port pair → QUIC conversation
+  convs: Map<number, Conn | null>; // connection id (p.connection: addresses and ports) → QUIC conversation
   /** bit L set when a connection ID of length L is known */
   cidLens: number;
   count: number;
@@ -540,7 +540,7 @@ export function decodeQuic(p: Packet, b: Buffer, off: number, end: number, sport
   if (end - off < 1) return false;
   const b0 = b[off];
   const st0 = states.get(p);
-  const conv = sport < dport ? sport * 65536 + dport : dport * 65536 + sport;
+  const conv = p.connection(b, sport, dport);
   const known = st0 !== undefined && st0.convs.has(conv);
   if (!known) {
     if ((b0 & 0x80) !== 0) {
