@@ -12,7 +12,7 @@ import type { RecordSink } from "../io/records";
 import { matchAddr, matchPort } from "./address";
 import { inspect, Subject } from "./content";
 import { FlowTracker, type Flow, type FlowOptions } from "./flow";
-import { PacketDecoder, type Decoded } from "./packet";
+import { Decoded, PacketDecoder } from "./packet";
 import { testFlags, testNum, TO_CLIENT_BUFFERS, type BufferName, type Content, type Matcher, type Rule, type ThresholdOpt } from "./parser";
 import { Prefilter } from "./prefilter";
 import type { Tx } from "./app";
@@ -292,6 +292,23 @@ export class Engine {
       return true;
     }
 
+    function runTxs(txs: Tx[], d: Decoded, f: Flow | null, t: number): void {
+      for (const tx of txs) {
+        for (const c of self.txRules) {
+          if (c.app !== tx.alproto || c.txToServer !== tx.toServer) continue;
+          const r = c.rule;
+          if (!r.anySrc || !r.anyDst || !r.anySport || !r.anyDport || r.bidirectional) { if (!header(c, d)) continue; }
+          if (!flowOk(c, f) || !packetKeywords(r, d) || !bitsOk(r, f)) continue;
+          if (c.payload !== null) {
+            if (d.payLen === 0) continue;
+            if (!inspect(c.payload, subject.reset(d.buf.subarray(d.payOff, d.payOff + d.payLen)))) continue;
+          }
+          if (!txMatch(c, tx)) continue;
+          if (matched(c, d, f, t, tx.alproto)) break;
+        }
+      }
+    }
+
     const sink: RecordSink = {
       record(b, off, caplen, _len, sec, nsec, linkType) {
         packet++;
@@ -328,28 +345,46 @@ export class Engine {
           }
           if (matched(c, d, f, t, f?.alproto ?? "")) break;
         }
-        // transactions completed by this packet
-        for (const tx of flows.txs) {
-          for (const c of self.txRules) {
-            if (c.app !== tx.alproto || c.txToServer !== tx.toServer) continue;
-            const r = c.rule;
-            if (!r.anySrc || !r.anyDst || !r.anySport || !r.anyDport || r.bidirectional) { if (!header(c, d)) continue; }
-            if (!flowOk(c, f) || !packetKeywords(r, d) || !bitsOk(r, f)) continue;
-            if (c.payload !== null) {
-              if (d.payLen === 0) continue;
-              if (!inspect(c.payload, subject.reset(d.buf.subarray(d.payOff, d.payOff + d.payLen)))) continue;
-            }
-            if (!txMatch(c, tx)) continue;
-            if (matched(c, d, f, t, tx.alproto)) break;
-          }
-        }
+        if (flows.txs.length) runTxs(flows.txs, d, f, t);
       },
     };
     const res = await readCapture(file, sink, { limit: opts.limit, onProgress: opts.onProgress });
+    // end of capture: data never acknowledged reaches the app layer (Suricata's flow-end pseudo packets)
+    flows.flushAll((f, txs) => {
+      for (const tx of txs) {
+        const d = pseudoPacket(f, tx.toServer);
+        if (d === null) continue;
+        flows.toServer = tx.toServer;
+        flows.established = f.tcp === 3;
+        flows.session = true;
+        runTxs([tx], d, f, f.last);
+      }
+    });
     const warnings = [...res.warnings];
     if (dec.fragmentsDropped > 0) warnings.push(`${dec.fragmentsDropped} fragmented datagrams dropped (never completed, or past the reassembly caps)`);
     return { alerts, packets: res.records, warnings, matches };
   }
+}
+
+/** A payload-less packet standing for a flow's side at the end of the capture. */
+function pseudoPacket(f: Flow, toServer: boolean): Decoded | null {
+  const h = f.hdr;
+  if (h === null) return null;
+  const d = new Decoded();
+  d.ipv = h.ipv;
+  d.proto = h.proto;
+  d.l4ok = true;
+  if (h.ipv === 6 && h.src6 !== null && h.dst6 !== null) {
+    d.buf = Buffer.concat(toServer ? [h.src6, h.dst6] : [h.dst6, h.src6]);
+    d.src6 = 0;
+    d.dst6 = 16;
+  } else {
+    d.src4 = toServer ? h.src4 : h.dst4;
+    d.dst4 = toServer ? h.dst4 : h.src4;
+  }
+  d.sport = toServer ? h.sport : h.dport;
+  d.dport = toServer ? h.dport : h.sport;
+  return d;
 }
 
 function fwd(r: Rule, d: Decoded): boolean {

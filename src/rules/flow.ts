@@ -36,6 +36,11 @@ class Stream {
   pre: Buffer[] = [];
   preLen = 0;
   gap = false;
+  /** in-order bytes not yet acknowledged by the other side (held until then, as Suricata's IDS mode) */
+  pending: Buffer[] = [];
+  pendingLen = 0;
+  /** sequence number of pending[0]'s first byte */
+  pendingSeq = 0;
 }
 
 export class Flow {
@@ -47,6 +52,12 @@ export class Flow {
   /** 1: to_server seen, 2: to_client seen */
   seen = 0;
   last = 0;
+  /** both FINs seen: the session is closing (not established for later packets) */
+  fins = 0;
+  /** one-sided session (async-oneside): data goes to the app layer without waiting for ACKs */
+  async = false;
+  /** the client→server addresses and ports, for transactions completed at the end of the capture */
+  hdr: { ipv: number; src4: number; dst4: number; src6: Buffer | null; dst6: Buffer | null; sport: number; dport: number; proto: number } | null = null;
   readonly streams: [Stream, Stream] = [new Stream(), new Stream()];
   constructor(readonly id: number, public clientIsLo: boolean, readonly proto: number) {}
 }
@@ -96,16 +107,24 @@ export class FlowTracker {
       f = new Flow(this.nextId++, srcIsLo, proto);
       this.flows.set(key, f);
       if (d.proto === 6 && d.l4ok) this.tcpNew(f, d, srcIsLo);
-    } else if (d.proto === 6 && d.l4ok) this.tcpNext(f, d, srcIsLo);
+      f.hdr = this.header(d, srcIsLo === f.clientIsLo);
+      this.established = false;
+    } else if (d.proto === 6 && d.l4ok) {
+      // Suricata flags the packet from the state before the stream engine sees it
+      this.established = f.tcp === St.ESTABLISHED && f.fins !== 3;
+      this.tcpNext(f, d, srcIsLo);
+    } else this.established = f.tcp === St.ESTABLISHED && f.fins !== 3;
     f.last = t;
     this.flow = f;
     const toServer = srcIsLo === f.clientIsLo;
     this.toServer = toServer;
     f.seen |= toServer ? 1 : 2;
     if (d.proto === 6) {
-      this.established = f.tcp === St.ESTABLISHED;
       this.session = f.tcp !== St.NONE;
+      if (this.session && d.l4ok && (d.tcpFlags & 0x01) !== 0) f.fins |= toServer ? 1 : 2;
+      if (this.established && d.l4ok && (d.tcpFlags & 0x10) !== 0 && !f.async) this.acked(f, toServer ? 1 : 0, d.ack, d);
       if (this.session && d.l4ok && !d.fragment) this.tcpData(f, d, toServer);
+      if (f.async && d.l4ok) this.acked(f, toServer ? 0 : 1, 0, d, true);
     } else {
       this.established = f.seen === 3;
       if (d.proto === 17 && d.l4ok && !d.fragment) this.udpData(f, d, toServer);
@@ -146,7 +165,7 @@ export class FlowTracker {
         return;
       case St.SYN_SENT:
         if (!toServer && (fl & 0x12) === 0x12) { f.tcp = St.SYN_RECV; this.initSeq(f, 1, d); }
-        else if (toServer && (fl & 0x12) === 0x10 && this.asyncOneside) f.tcp = St.ESTABLISHED;
+        else if (toServer && (fl & 0x12) === 0x10 && this.asyncOneside) { f.tcp = St.ESTABLISHED; f.async = true; }
         return;
       case St.SYN_RECV:
         if (toServer && (fl & 0x12) === 0x10) f.tcp = St.ESTABLISHED;
@@ -163,13 +182,13 @@ export class FlowTracker {
     const data = d.buf.subarray(d.payOff, d.payOff + d.payLen);
     if (s.next < 0) s.next = dseq;
     if (dseq === s.next) {
-      this.deliver(f, s, toServer, data, d);
+      this.queue(s, data);
       s.next = (s.next + data.length) >>> 0;
       this.drain(f, s, toServer, d);
     } else if (seqLt(dseq, s.next)) {
       const over = (s.next - dseq) >>> 0;
       if (over < data.length) {
-        this.deliver(f, s, toServer, data.subarray(over), d);
+        this.queue(s, data.subarray(over));
         s.next = (s.next + data.length - over) >>> 0;
         this.drain(f, s, toServer, d);
       }
@@ -179,6 +198,7 @@ export class FlowTracker {
     } else {
       // too much held: skip the hole
       s.gap = true;
+      this.acked(f, toServer ? 0 : 1, 0, d, true);
       s.parser?.gap();
       s.ooo = [];
       s.oooBytes = 0;
@@ -197,7 +217,7 @@ export class FlowTracker {
           s.oooBytes -= o.data.length;
           if (seqLt(s.next, end)) {
             const over = (s.next - o.seq) >>> 0;
-            this.deliver(f, s, toServer, o.data.subarray(over), d);
+            this.queue(s, o.data.subarray(over));
             s.next = end;
           }
           again = true;
@@ -207,12 +227,60 @@ export class FlowTracker {
     }
   }
 
-  private deliver(f: Flow, s: Stream, toServer: boolean, data: Buffer, d: Decoded): void {
+  private queue(s: Stream, data: Buffer): void {
+    if (s.pendingLen === 0) s.pendingSeq = (s.next) >>> 0;
+    if (s.pendingLen + data.length > 4 * MAX_BUFFER) {
+      // never acknowledged for too long: keep the newest data only
+      s.pending = [];
+      s.pendingLen = 0;
+      s.pendingSeq = s.next;
+      s.parser?.gap();
+    }
+    s.pending.push(Buffer.from(data));
+    s.pendingLen += data.length;
+  }
+
+  /** Hands stream `dir`'s pending bytes up to `ack` (everything when `all`) to the app layer. */
+  private acked(f: Flow, dir: number, ack: number, d: Decoded | null, all = false): void {
+    const s = f.streams[dir];
+    if (s.pendingLen === 0) return;
+    let n = all ? s.pendingLen : (ack - s.pendingSeq) >>> 0;
+    if (!all && (n === 0 || n > s.pendingLen)) {
+      if (n > s.pendingLen && n < 0x80000000) n = s.pendingLen; else return;
+    }
+    const data = s.pending.length === 1 ? s.pending[0] : Buffer.concat(s.pending);
+    const now = data.subarray(0, n), rest = data.subarray(n);
+    s.pending = rest.length ? [rest] : [];
+    s.pendingLen = rest.length;
+    s.pendingSeq = (s.pendingSeq + n) >>> 0;
+    this.deliver(f, s, dir === 0, now, d);
+  }
+
+  /** End of capture: pending data goes to the app layer (Suricata's flow-timeout pseudo packets). */
+  flushAll(each: (f: Flow, txs: Tx[]) => void): void {
+    for (const f of this.flows.values()) {
+      this.txs.length = 0;
+      this.acked(f, 0, 0, null, true);
+      this.acked(f, 1, 0, null, true);
+      if (this.txs.length) each(f, this.txs);
+    }
+    this.txs.length = 0;
+  }
+
+  private header(d: Decoded, clientIsSrc: boolean): Flow["hdr"] {
+    const cp = (o: number) => (o < 0 ? null : Buffer.from(d.buf.subarray(o, o + 16)));
+    return clientIsSrc
+      ? { ipv: d.ipv, src4: d.src4, dst4: d.dst4, src6: cp(d.src6), dst6: cp(d.dst6), sport: d.sport, dport: d.dport, proto: d.proto }
+      : { ipv: d.ipv, src4: d.dst4, dst4: d.src4, src6: cp(d.dst6), dst6: cp(d.src6), sport: d.dport, dport: d.sport, proto: d.proto };
+  }
+
+  private deliver(f: Flow, s: Stream, toServer: boolean, data: Buffer, d: Decoded | null): void {
     if (f.alproto === "" && !f.alFailed) {
       s.pre.push(Buffer.from(data));
       s.preLen += data.length;
       const head = s.pre.length === 1 ? s.pre[0] : Buffer.concat(s.pre);
-      const p = detect(head, toServer, true, d.sport, d.dport);
+      const hp = f.hdr;
+      const p = detect(head, toServer, true, hp?.sport ?? -1, hp?.dport ?? -1);
       if (p !== "") {
         f.alproto = p;
         for (const st of f.streams) {
