@@ -112,7 +112,7 @@ export function niceInterval(span: number, maxBins: number): number {
     return Math.ceil(raw / 86400) * 86400;
   }
   const p = 10 ** Math.floor(Math.log10(raw));
-  for (const m of [1, 2, 5, 10]) if (m * p >= raw) return +(m * p).toPrecision(1);
+  for (const m of [1, 2, 5, 10]) if (m * p >= raw * (1 - 1e-9)) return +(m * p).toPrecision(1);
   return raw;
 }
 

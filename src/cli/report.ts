@@ -1,0 +1,41 @@
+/** `wirebook report FILE -o report.html [--title T]`: one self-contained offline HTML report. */
+import * as fs from "fs";
+import * as path from "path";
+import { open } from "../table/load";
+import "../flows"; // Capture.flows()
+import { buildReport } from "../report/index";
+import { UsageError } from "./main";
+import { Progress } from "./progress";
+
+export async function reportCommand(args: string[]): Promise<number> {
+  let file: string | undefined, out: string | undefined, title: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`report: ${a} needs a value`);
+      return v;
+    };
+    if (a === "-o" || a === "--out" || a === "--output") out = value();
+    else if (a === "--title" || a === "-t") title = value();
+    else if (a.startsWith("-") && a !== "-") throw new UsageError(`unknown option ${a}`);
+    else if (file === undefined) file = a;
+    else throw new UsageError(`unexpected argument ${a}`);
+  }
+  if (file === undefined) throw new UsageError("report: no capture file given");
+  out ??= path.basename(file).replace(/\.(pcapng|pcap|cap)(\.gz)?$/i, "") + ".report.html";
+  const tty = process.stderr.isTTY === true;
+  const progress = new Progress(process.stderr);
+  const t0 = Date.now();
+  const cap = await open(file, { onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.packets) });
+  progress.done();
+  for (const w of cap.warnings) process.stderr.write(`wirebook: ${file}: warning: ${w}\n`);
+  const html = buildReport(cap, {
+    title,
+    onStep: (step, done, total) => { if (tty) process.stderr.write(`\r\x1b[K[${done + 1}/${total}] ${step}…`); },
+  });
+  if (tty) process.stderr.write("\r\x1b[K");
+  fs.writeFileSync(out, html);
+  if (tty) process.stderr.write(`wrote ${out} (${(Buffer.byteLength(html) / 1e6).toFixed(1)} MB, ${cap.count} packets, ${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+  return 0;
+}
