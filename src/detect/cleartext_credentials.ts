@@ -224,7 +224,8 @@ export async function cleartextCredentials(ctx: DetectContext, o: CleartextOptio
     const result = n === 1 ? a[0].outcome : `${n} attempts, ${ok} succeeded, ${bad} failed`;
     const rows = a.flatMap((x) => x.rows);
     out.push({
-      ts: Math.min(...a.map((x) => x.ts)), detector: "cleartext_credentials", severity: 2, src: g.c.client, dst: g.c.server, proto: g.c.proto,
+      ts: Math.min(...a.map((x) => x.ts)), detector: "cleartext_credentials",
+      severity: g.c.proto === "ftp" && /^(anonymous|ftp)$/i.test(a[0].user) ? 3 : 2, src: g.c.client, dst: g.c.server, proto: g.c.proto,
       summary: `${NAMES[g.c.proto]} login as ${show(a[0].user)} with ${secretText} in clear (${result})`,
       evidence: framesFilter(cap, rows),
       uids: [...g.uids], packets: new Set(rows).size,

@@ -5,6 +5,7 @@
 import * as path from "path";
 import { PcapngWriter, PcapWriter } from "../io/writer";
 import { generateOffice, type GenStats } from "./office";
+import { generateAttacks } from "./attacks";
 
 export interface DataFile {
   name: string;
@@ -57,6 +58,16 @@ export const DATA_FILES: DataFile[] = [
     write(file) {
       const w = new PcapWriter({ path: file, nanosecond: true, bigEndian: true, snaplen: 65535 });
       const s = generateOffice({ seed: 3, packets: 700, maxObject: 4000, startTime: 1718180000, variant: "vlan-ipv6", sink: w });
+      w.close();
+      return s;
+    },
+  },
+  {
+    name: "attacks.pcap",
+    description: "classic pcap, µs; 400 office packets with attacks mixed in (scans, SYN flood, DNS tunnel, ARP spoof, beacon, brute force, cleartext logins): src/gen/attacks.ts",
+    write(file) {
+      const w = new PcapWriter({ path: file, snaplen: 262144 });
+      const s = generateAttacks({ sink: w });
       w.close();
       return s;
     },
