@@ -10,7 +10,7 @@
  *
  * so a batch is decoded in place and can be appended to a pcap file as is.
  *
- *   open(device, filter, snaplen, promisc, bufferBytes, nano, batch: Buffer, onBatch(bytes, packets))
+ *   open(device, filter, snaplen, promisc, bufferBytes, nano, batch: Buffer, onBatch(bytes, packets), immediate)
  *       → handle; throws Error with code EPERM | ENODEV | EBPF | EPCAP and libpcap's message
  *   linkType(handle) → DLT number;  nanosecond(handle) → bool
  *   stats(handle) → { received, dropped, ifDropped } (pcap_stats; undefined after close)
@@ -195,10 +195,10 @@ static char* get_string(napi_env env, napi_value v) {
 }
 
 static napi_value Open(napi_env env, napi_callback_info info) {
-  size_t argc = 8;
-  napi_value argv[8], self;
+  size_t argc = 9;
+  napi_value argv[9], self;
   CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 8) return throw_code(env, "EINVAL", "livecap.open: 8 arguments expected");
+  if (argc < 9) return throw_code(env, "EINVAL", "livecap.open: 9 arguments expected");
   char* device = get_string(env, argv[0]);
   char* filter = get_string(env, argv[1]);
   if (device == NULL || filter == NULL) {
@@ -206,11 +206,12 @@ static napi_value Open(napi_env env, napi_callback_info info) {
     return throw_code(env, "EINVAL", "livecap.open: device and filter must be strings");
   }
   int32_t snaplen = 0, bufsize = 0;
-  bool promisc = false, nano = false;
+  bool promisc = false, nano = false, immediate = false;
   napi_get_value_int32(env, argv[2], &snaplen);
   napi_get_value_bool(env, argv[3], &promisc);
   napi_get_value_int32(env, argv[4], &bufsize);
   napi_get_value_bool(env, argv[5], &nano);
+  napi_get_value_bool(env, argv[8], &immediate);
   void* bdata = NULL;
   size_t blen = 0;
   bool isbuf = false;
@@ -235,8 +236,13 @@ static napi_value Open(napi_env env, napi_callback_info info) {
   pcap_set_snaplen(p, snaplen);
   pcap_set_promisc(p, promisc ? 1 : 0);
   if (bufsize > 0) pcap_set_buffer_size(p, bufsize);
-  pcap_set_timeout(p, 100);
-  pcap_set_immediate_mode(p, 1);
+  /*
+   * Without immediate mode the kernel fills TPACKET_V3 blocks and hands one over when it is full or
+   * 50 ms old: few wakeups, and bursts fit the ring. Immediate mode wakes us per packet, but each
+   * packet then takes a block of its own, so a burst larger than the number of blocks drops.
+   */
+  pcap_set_timeout(p, 50);
+  if (immediate) pcap_set_immediate_mode(p, 1);
   int is_nano = 0;
   if (nano && pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO) == 0) is_nano = 1;
   int rc = pcap_activate(p);

@@ -39,7 +39,7 @@ interface NativeDevice {
 }
 interface Binding {
   open(device: string, filter: string, snaplen: number, promisc: boolean, bufferBytes: number, nano: boolean,
-    batch: Buffer, onBatch: (bytes: number, packets: number) => void): object;
+    batch: Buffer, onBatch: (bytes: number, packets: number) => void, immediate: boolean): object;
   close(h: object): boolean;
   stats(h: object): PcapStats | undefined;
   linkType(h: object): number;
@@ -144,6 +144,12 @@ export interface LiveOptions {
   bufferSize?: number;
   /** ask the kernel for nanosecond timestamps (default: microseconds, as tcpdump) */
   nanosecond?: boolean;
+  /**
+   * deliver each packet as it arrives (libpcap's immediate mode). Default false: packets come in
+   * batches at least every 50 ms, which keeps up with high rates; immediate mode gives each packet
+   * a ring block of its own, so a burst larger than bufferSize / block size is dropped.
+   */
+  immediate?: boolean;
 }
 
 /** Why a session stopped. */
@@ -316,7 +322,7 @@ export function startSession(opts: LiveOptions, sink: RecordSink, raw?: RawRecor
   }
 
   try {
-    handle = b.open(device, filter, snaplen, opts.promisc ?? true, opts.bufferSize ?? 32 << 20, opts.nanosecond ?? false, batch, onBatch);
+    handle = b.open(device, filter, snaplen, opts.promisc ?? true, opts.bufferSize ?? 32 << 20, opts.nanosecond ?? false, batch, onBatch, opts.immediate ?? false);
   } catch (e) {
     const err = e as Error & { code?: string };
     throw explain(err.code ?? "EPCAP", err.message, device, filter);
