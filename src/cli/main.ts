@@ -10,7 +10,9 @@ commands:
   fields FILE -e FIELD [-e FIELD …] [-c COUNT]   print fields per packet as tshark -T fields does
   summary FILE                                  what capinfos tells, plus packets per protocol
   flows FILE [--format tsv|csv|json] [--all]    connections as Zeek's conn.log (--nfstream: nfstream's flows)
+  report FILE -o report.html [--title T]        one self-contained offline HTML report (charts, tables)
   capture -i DEV [-c N] [-a duration:S] [-f BPF] [-w FILE]   live capture as tshark (-D lists devices)
+  alerts FILE --rules FILE.rules [--format tsv|csv|json]   signature alerts (Suricata rule subset)
   kernel install [--user | --prefix DIR]        register the Jupyter kernel
   kernel uninstall [--user | --prefix DIR]      remove it
   kernel execute NOTEBOOK.ipynb [--out DIR]     run a notebook headless to HTML
@@ -24,8 +26,10 @@ async function main(argv: string[]): Promise<number> {
     case "fields": return (await import("./fields")).fieldsCommand(args);
     case "summary": return (await import("./summary")).summaryCommand(args);
     case "flows": return (await import("./flows")).flowsCommand(args);
+    case "report": return (await import("./report")).reportCommand(args);
     case "kernel": return (await import("./kernel")).kernelCommand(args);
     case "capture": return (await import("./capture")).captureCommand(args);
+    case "alerts": return (await import("./alerts")).alertsCommand(args);
     case undefined: case "-h": case "--help": case "help":
       process.stdout.write(USAGE);
       return cmd === undefined ? 2 : 0;

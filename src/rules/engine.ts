@@ -292,8 +292,16 @@ export class Engine {
       return true;
     }
 
-    function runTxs(txs: Tx[], d: Decoded, f: Flow | null, t: number): void {
+    function runTxs(txs: Tx[], pd: Decoded, f: Flow | null, t: number): void {
+      const dir = flows.toServer;
       for (const tx of txs) {
+        // a transaction is seen from its own side (the data is often completed by the other side's ACK)
+        let d = pd;
+        if (f !== null && tx.toServer !== dir) {
+          const p = pseudoPacket(f, tx.toServer);
+          if (p !== null) d = p;
+        }
+        flows.toServer = f === null ? dir : tx.toServer;
         for (const c of self.txRules) {
           if (c.app !== tx.alproto || c.txToServer !== tx.toServer) continue;
           const r = c.rule;
@@ -307,6 +315,7 @@ export class Engine {
           if (matched(c, d, f, t, tx.alproto)) break;
         }
       }
+      flows.toServer = dir;
     }
 
     const sink: RecordSink = {

@@ -129,6 +129,26 @@ export class AlertTable {
     return out;
   }
 
+  /**
+   * The alerts as rows for the detectors' alert table (src/detect/alerts.ts `AlertTable.from`):
+   * detector "rules", severity = priority (capped at 3), summary = msg.
+   */
+  inputs(): { ts: number; detector: string; severity: number; src: string; dst: string; proto?: string; summary: string;
+    evidence: string; uids?: string[]; sid: number; msg: string; classtype?: string; packets: number }[] {
+    const out = [];
+    for (let i = 0; i < this.count; i++) {
+      const r = this.rules[this.ruleOf[i]];
+      const u = this.uids[i];
+      out.push({
+        ts: this.ts[i], detector: "rules", severity: Math.min(Math.max(r.priority, 1), 3), src: this.src[i], dst: this.dst[i],
+        proto: (this.app[i] || PROTO_NAMES[this.proto[i]]?.toLowerCase()) ?? undefined, summary: r.msg || `sid ${r.sid}`,
+        evidence: `frame.number == ${this.frame[i]}`, uids: u === undefined ? [] : [u], sid: r.sid, msg: r.msg,
+        classtype: r.classtype || undefined, packets: 1,
+      });
+    }
+    return out;
+  }
+
   /** alerts per sid */
   countsBySid(): Map<number, number> {
     const m = new Map<number, number>();

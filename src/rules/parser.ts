@@ -288,7 +288,8 @@ export function contentBytes(s: string): Buffer {
 function intValue(name: string, v: string | undefined, min = -Infinity, max = Infinity): number {
   if (v === undefined || !/^-?\d+$/.test(v.trim())) throw new Error(`${name} takes an integer, got ${v === undefined ? "nothing" : `"${v}"`}`);
   const n = Number(v.trim());
-  if (n < min || n > max) throw new Error(`${name} ${n} is outside ${min}…${max}`);
+  if (n < min) throw new Error(`${name} must be at least ${min}, not ${n}`);
+  if (n > max) throw new Error(`${name} must be at most ${max}, not ${n}`);
   return n;
 }
 
