@@ -6,7 +6,8 @@
  * the literal characters. Nothing in the figure is then a tag Plotly would interpret.
  */
 
-const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "`": "&#96;" };
+// Plotly decodes &amp; &lt; &gt; and numeric references only (not &quot;)
+const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;", "`": "&#96;" };
 
 /** A packet value as Plotly label text (entities for markup characters, control characters shown as \xNN). */
 export function label(value: unknown): string {

@@ -34,7 +34,7 @@ function assertNoRawData(fig: Figure, raw: string[]): void {
 
 test("label(): markup characters become entities Plotly decodes back to text", () => {
   assert.equal(label("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
-  assert.equal(label('"><img src=x>'), "&quot;&gt;&lt;img src=x&gt;");
+  assert.equal(label('"><img src=x>'), "&#34;&gt;&lt;img src=x&gt;");
   assert.equal(label("a&b'`"), "a&amp;b&#39;&#96;");
   assert.equal(label("\u0000x\u001b"), "\\x00x\\x1b");
   assert.equal(label(undefined), "");
