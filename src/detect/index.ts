@@ -9,7 +9,7 @@
  * Each detector is one file with its options and defaults; docs/detect.md describes them.
  */
 import { Capture } from "../table/capture";
-import "../flows";
+import { FLOW_FIELDS } from "../flows";
 import type { FlowTable } from "../flows/table";
 import { AlertTable, type AlertInput } from "./alerts";
 import { DetectContext } from "./context";
@@ -24,6 +24,10 @@ import { SYN_FLOOD_DEFAULTS, synFlood, type SynFloodOptions } from "./syn_flood"
 export { AlertTable, ALERT_COLUMNS, SEVERITY_NAMES, type AlertInput, type AlertColumn, type AlertValue } from "./alerts";
 export { DetectContext } from "./context";
 export type { ArpSpoofOptions, BeaconOptions, BruteForceOptions, CleartextOptions, DnsTunnelOptions, PortScanOptions, SynFloodOptions };
+
+/** The packet fields the detectors read besides FLOW_FIELDS (`open(f, { columns: DETECT_FIELDS })` loads only these). */
+export const DETECT_FIELDS = [...FLOW_FIELDS, "dns.qry.name", "dns.qry.type", "dns.flags.response", "arp.opcode",
+  "arp.src.hw_mac", "arp.src.proto_ipv4", "arp.dst.proto_ipv4", "http.request.method", "http.response.code"];
 
 /** The detectors, in the order they run. */
 export const DETECTORS = ["port_scan", "syn_flood", "dns_tunnel", "arp_spoof", "beacon", "brute_force", "cleartext_credentials"] as const;
