@@ -292,6 +292,25 @@ export class Engine {
       return true;
     }
 
+    /** app-protocol payload rules over the stream bytes that made the protocol known on this (ACK) packet */
+    function runDetected(pd: Decoded, f: Flow, t: number): void {
+      const dir = flows.toServer;
+      for (const chunk of flows.detected) {
+        const d = pseudoPacket(f, chunk.toServer) ?? pd;
+        flows.toServer = chunk.toServer;
+        const cls = 1 << (f.proto === 17 ? 1 : 0);
+        for (const c of self.compiled) {
+          if (c.tx || c.app === "" || c.payload === null || (c.cls & cls) === 0 || !appOk(c, f)) continue;
+          const r = c.rule;
+          if (!r.anySrc || !r.anyDst || !r.anySport || !r.anyDport || r.bidirectional) { if (!header(c, d)) continue; }
+          if (!flowOk(c, f) || !packetKeywords(r, d) || !bitsOk(r, f)) continue;
+          if (!inspect(c.payload, subject.reset(chunk.data))) continue;
+          if (matched(c, pd, f, t, f.alproto)) break;
+        }
+      }
+      flows.toServer = dir;
+    }
+
     function runTxs(txs: Tx[], pd: Decoded, f: Flow | null, t: number): void {
       const dir = flows.toServer;
       for (const tx of txs) {
@@ -354,6 +373,7 @@ export class Engine {
           }
           if (matched(c, d, f, t, f?.alproto ?? "")) break;
         }
+        if (flows.detected.length && f !== null) runDetected(d, f, t);
         if (flows.txs.length) runTxs(flows.txs, d, f, t);
       },
     };

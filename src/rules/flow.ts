@@ -76,6 +76,12 @@ export class FlowTracker {
   /** a TCP session exists for this packet (stream data) */
   session = false;
   readonly txs: Tx[] = [];
+  /**
+   * Stream bytes whose delivery (on the other side's ACK) made the app protocol known in this
+   * packet: rules on that protocol's payload inspect them, as Suricata's stream inspection would.
+   */
+  readonly detected: { toServer: boolean; data: Buffer }[] = [];
+  private fromAck = false;
 
   constructor(opts: FlowOptions = {}) {
     this.midstream = opts.midstream ?? false;
@@ -87,6 +93,7 @@ export class FlowTracker {
 
   update(d: Decoded, t: number): Flow | null {
     this.txs.length = 0;
+    this.detected.length = 0;
     this.flow = null;
     this.established = false;
     this.session = false;
@@ -122,7 +129,11 @@ export class FlowTracker {
     if (d.proto === 6) {
       this.session = f.tcp !== St.NONE;
       if (this.session && d.l4ok && (d.tcpFlags & 0x01) !== 0) f.fins |= toServer ? 1 : 2;
-      if (this.established && d.l4ok && (d.tcpFlags & 0x10) !== 0 && !f.async) this.acked(f, toServer ? 1 : 0, d.ack, d);
+      if (this.established && d.l4ok && (d.tcpFlags & 0x10) !== 0 && !f.async) {
+        this.fromAck = true;
+        this.acked(f, toServer ? 1 : 0, d.ack, d);
+        this.fromAck = false;
+      }
       if (this.session && d.l4ok && !d.fragment) this.tcpData(f, d, toServer);
       if (f.async && d.l4ok) this.acked(f, toServer ? 0 : 1, 0, d, true);
     } else {
@@ -294,6 +305,7 @@ export class FlowTracker {
         }
         s.parser = s.parser ?? new AppParser(p, toServer);
         s.parser.feed(head, this.txs);
+        if (this.fromAck) this.detected.push({ toServer, data: head });
         return;
       }
       // give up after enough bytes in both directions (or a lot in one)
