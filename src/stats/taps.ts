@@ -1,0 +1,180 @@
+/**
+ * Where tshark's conversation and endpoint taps see a packet, read from our columns.
+ *
+ * tshark calls the eth / ip / ipv6 / tcp / udp tap once per header of that protocol it dissects,
+ * with the addresses of that header (for tcp/udp: of the IP header right before it). An ICMP
+ * error's quoted packet calls no tap. Our columns keep the first occurrence of each field (the
+ * outer header) plus the innermost IP header of a tunnelled packet (inner.ip.* / inner.ipv6.*),
+ * so per packet we can give: the outer header's tap, and for IP a second tap with the innermost
+ * addresses when the packet has two or more IP headers of that version. TCP/UDP use the IP
+ * header just before them: the outer one when it is the only one (UDP carrying VXLAN), the
+ * innermost otherwise (TCP inside GRE or VXLAN). What we cannot see: a third IP header's tap
+ * (IP in IP in IP), the inner Ethernet header of VXLAN, a second UDP header (DNS inside VXLAN).
+ *
+ * Two more of tshark's rules: the ipv6 tap does not fire for a fragment other than the first
+ * (offset > 0, without reassembly); the tcp tap does not fire when the TCP header itself is
+ * damaged (cut by the snaplen, or a bogus header length: a row our decoder flagged whose path
+ * ends at tcp), as tshark stops before queueing it.
+ *
+ * A tap is given as per-row endpoint ids (src, dst; -1 when the tap does not fire) over an
+ * endpoint table (address text, port or null).
+ */
+import { fieldByName, formatNumber } from "../fields/registry";
+import { codes, nums, pathIds, type Scan } from "./scan";
+
+export type ConvType = "eth" | "ip" | "ipv6" | "tcp" | "udp";
+export const CONV_TYPES: ConvType[] = ["eth", "ip", "ipv6", "tcp", "udp"];
+
+export interface Taps {
+  /** endpoint ids per row, one pair of arrays per tap pass (-1: no tap on that row) */
+  passes: { src: Int32Array; dst: Int32Array }[];
+  addr: string[];
+  port: (number | null)[];
+  /** address id of each endpoint (for ordering and for tcp stream keys) */
+  addrId: number[];
+}
+
+interface PathInfo {
+  /** number of headers of the tap's protocol before any ICMP (0: no tap) */
+  count: number;
+  /** for tcp/udp: IP headers before the first transport header, and the kind of the last one */
+  ipBefore: number;
+  lastIp: "ip" | "ipv6" | "";
+}
+
+function pathInfo(path: string, type: ConvType): PathInfo {
+  const names = path.split(":");
+  let count = 0, ipBefore = 0, seenTransport = false;
+  let lastIp: "ip" | "ipv6" | "" = "";
+  for (const p of names) {
+    if (p === "icmp" || p === "icmpv6") break;
+    if (type === "tcp" || type === "udp") {
+      if (p === type) { if (!seenTransport) { seenTransport = true; count = 1; } else count++; continue; }
+      if (!seenTransport && (p === "ip" || p === "ipv6")) { ipBefore++; lastIp = p; }
+    } else if (p === type) count++;
+  }
+  return { count, ipBefore, lastIp };
+}
+
+/** Interns addresses and (address, port) endpoints as small ids. */
+class Interner {
+  readonly addr: string[] = [];
+  readonly port: (number | null)[] = [];
+  readonly addrId: number[] = [];
+  private readonly addrIds = new Map<string, number>();
+  private readonly eps = new Map<number, number>();
+
+  addrOf(text: string): number {
+    let id = this.addrIds.get(text);
+    if (id === undefined) { id = this.addrIds.size; this.addrIds.set(text, id); }
+    return id;
+  }
+
+  /** endpoint of an address id and a port (-1: no port) */
+  endpoint(a: number, port: number, text: () => string): number {
+    const key = a * 65537 + (port + 1);
+    let id = this.eps.get(key);
+    if (id === undefined) {
+      id = this.addr.length;
+      this.eps.set(key, id);
+      this.addr.push(text());
+      this.port.push(port < 0 ? null : port);
+      this.addrId.push(a);
+    }
+    return id;
+  }
+}
+
+/** Per-row address ids of one address column (IPv4 numbers, MAC / IPv6 dictionaries). */
+function addressIds(s: Scan, field: string, intern: Interner): { ids: Int32Array; text: (id: number) => string } {
+  const def = fieldByName(field);
+  if (def === undefined) throw new Error(`unknown field ${field}`);
+  const ids = new Int32Array(s.n).fill(-1);
+  const texts: string[] = [];
+  const textOf = (id: number) => texts[id];
+  const put = (id: number, t: string) => { texts[id] = t; return id; };
+  if (def.storage === "dict") {
+    const { codes: c, values } = codes(s, field);
+    const map = new Int32Array(values.length).fill(-1);
+    for (let i = 0; i < s.n; i++) {
+      const k = c[i];
+      if (k === 0) continue;
+      let id = map[k];
+      if (id < 0) { id = map[k] = put(intern.addrOf(values[k]), values[k]); }
+      ids[i] = id;
+    }
+  } else {
+    const v = nums(s, field);
+    const map = new Map<number, number>();
+    let lastV = NaN, lastId = -1;
+    for (let i = 0; i < s.n; i++) {
+      const x = v[i];
+      if (x !== x) continue;
+      if (x === lastV) { ids[i] = lastId; continue; }
+      let id = map.get(x);
+      if (id === undefined) { const t = formatNumber(def, x); id = put(intern.addrOf(t), t); map.set(x, id); }
+      ids[i] = id; lastV = x; lastId = id;
+    }
+  }
+  return { ids, text: textOf };
+}
+
+/** The taps of one conversation/endpoint type over a capture's rows. */
+export function taps(s: Scan, type: ConvType): Taps {
+  const intern = new Interner();
+  const ids = pathIds(s);
+  const infos = s.t.paths.nodes.map((n) => pathInfo(n.path, type));
+  const passes: { src: Int32Array; dst: Int32Array }[] = [];
+  const newPass = () => { const p = { src: new Int32Array(s.n).fill(-1), dst: new Int32Array(s.n).fill(-1) }; passes.push(p); return p; };
+
+  if (type === "eth" || type === "ip" || type === "ipv6") {
+    const [sf, df, isf, idf] = type === "eth" ? ["eth.src", "eth.dst", "", ""] :
+      type === "ip" ? ["ip.src", "ip.dst", "inner.ip.src", "inner.ip.dst"] : ["ipv6.src", "ipv6.dst", "inner.ipv6.src", "inner.ipv6.dst"];
+    const outer = newPass();
+    const a = addressIds(s, sf, intern), b = addressIds(s, df, intern);
+    const frag = type === "ipv6" ? nums(s, "ipv6.fraghdr.offset", 0) : null;
+    for (let i = 0; i < s.n; i++) {
+      if (infos[ids[i]].count === 0 || a.ids[i] < 0 || b.ids[i] < 0) continue;
+      if (frag !== null && frag[i] > 0) continue;
+      const x = a.ids[i], y = b.ids[i];
+      outer.src[i] = intern.endpoint(x, -1, () => a.text(x));
+      outer.dst[i] = intern.endpoint(y, -1, () => b.text(y));
+    }
+    if (isf !== "") {
+      const inner = newPass();
+      const ia = addressIds(s, isf, intern), ib = addressIds(s, idf, intern);
+      for (let i = 0; i < s.n; i++) {
+        if (infos[ids[i]].count < 2 || ia.ids[i] < 0 || ib.ids[i] < 0) continue;
+        const x = ia.ids[i], y = ib.ids[i];
+        inner.src[i] = intern.endpoint(x, -1, () => ia.text(x));
+        inner.dst[i] = intern.endpoint(y, -1, () => ib.text(y));
+      }
+    }
+    return { passes, addr: intern.addr, port: intern.port, addrId: intern.addrId };
+  }
+
+  const sp = nums(s, `${type}.srcport`), dp = nums(s, `${type}.dstport`);
+  const cols = {
+    ip: [addressIds(s, "ip.src", intern), addressIds(s, "ip.dst", intern)],
+    ipv6: [addressIds(s, "ipv6.src", intern), addressIds(s, "ipv6.dst", intern)],
+    "inner.ip": [addressIds(s, "inner.ip.src", intern), addressIds(s, "inner.ip.dst", intern)],
+    "inner.ipv6": [addressIds(s, "inner.ipv6.src", intern), addressIds(s, "inner.ipv6.dst", intern)],
+  };
+  const pass = newPass();
+  const bad = new Uint8Array(s.t.count);
+  s.t.malformed.copyTo(bad);
+  const endsAt = s.t.paths.nodes.map((nd) => nd.name === type);
+  for (let i = 0; i < s.n; i++) {
+    const info = infos[ids[i]];
+    if (info.count === 0 || info.lastIp === "" || sp[i] !== sp[i] || dp[i] !== dp[i]) continue;
+    if (type === "tcp" && endsAt[ids[i]] && bad[s.index === null ? i : s.index[i]]) continue;
+    let pair = info.ipBefore >= 2 ? cols[info.lastIp === "ip" ? "inner.ip" : "inner.ipv6"] : cols[info.lastIp];
+    if (pair[0].ids[i] < 0 && info.ipBefore >= 2) pair = cols[info.lastIp];
+    const x = pair[0].ids[i], y = pair[1].ids[i];
+    if (x < 0 || y < 0) continue;
+    const ta = pair[0].text, tb = pair[1].text;
+    pass.src[i] = intern.endpoint(x, sp[i], () => ta(x));
+    pass.dst[i] = intern.endpoint(y, dp[i], () => tb(y));
+  }
+  return { passes, addr: intern.addr, port: intern.port, addrId: intern.addrId };
+}
