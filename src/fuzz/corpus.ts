@@ -1,0 +1,89 @@
+/**
+ * Fuzz seeds: whole capture files (data/, ../shared/pcaps when present) for the readers, and packets
+ * taken from them, a few per distinct protocol stack, plus the hostile capture's frames, for the
+ * decoders. The order is deterministic (sorted file names, file order of packets).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import "../decode";
+import { decodeFrame } from "../decode";
+import { readCapture } from "../io/reader";
+import { TableBuilder } from "../table/builder";
+import { hostileFrames } from "./hostile";
+import { fileFields, packetFields, type LengthField } from "./lengths";
+
+export interface FileSeed {
+  name: string;
+  bytes: Buffer;
+  fields: LengthField[];
+}
+
+export interface PacketSeed {
+  /** "file#frame" */
+  name: string;
+  linkType: number;
+  bytes: Buffer;
+  fields: LengthField[];
+}
+
+export interface Corpus {
+  files: FileSeed[];
+  packets: PacketSeed[];
+}
+
+/** The capture files in the given folders (not the tshark/capinfos side files). */
+export function captureFiles(dirs: string[]): string[] {
+  const out: string[] = [];
+  for (const d of dirs) {
+    if (!fs.existsSync(d)) continue;
+    for (const f of fs.readdirSync(d).sort()) {
+      if (/\.(pcap|pcapng|cap)(\.gz)?$/.test(f)) out.push(path.join(d, f));
+    }
+  }
+  return out;
+}
+
+/**
+ * Loads the corpus. `maxFileBytes`: files larger than this are not file seeds (their packets still
+ * are); `perStack`: packets kept per distinct protocol stack and file.
+ */
+export async function loadCorpus(dirs: string[], opts: { maxFileBytes?: number; perStack?: number } = {}): Promise<Corpus> {
+  const maxFile = opts.maxFileBytes ?? 64 * 1024;
+  const perStack = opts.perStack ?? 6;
+  const files: FileSeed[] = [];
+  const packets: PacketSeed[] = [];
+  for (const file of captureFiles(dirs)) {
+    const name = path.basename(file);
+    const bytes = fs.readFileSync(file);
+    if (bytes.length <= maxFile) files.push({ name, bytes, fields: fileFields(bytes) });
+    const t = new TableBuilder();
+    const seen = new Map<string, number>();
+    let n = 0;
+    try {
+      await readCapture(file, {
+        record(b, off, caplen, len, sec, nsec, linkType, iface) {
+          n++;
+          t.begin();
+          decodeFrame(t, linkType, b, off, caplen, len, sec, nsec, iface);
+          t.end();
+          const stack = `${linkType}:${t.paths.path(t.protoPath.get(t.row) ?? 0)}`;
+          const k = seen.get(stack) ?? 0;
+          if (k >= perStack) return;
+          seen.set(stack, k + 1);
+          const pkt = Buffer.from(b.subarray(off, off + caplen));
+          packets.push({ name: `${name}#${n}`, linkType, bytes: pkt, fields: packetFields(pkt, linkType) });
+        },
+      });
+    } catch {
+      // a damaged seed file: its packets before the damage are kept
+    }
+  }
+  hostileFrames().forEach((b, i) => packets.push({ name: `hostile#${i + 1}`, linkType: 1, bytes: b, fields: packetFields(b, 1) }));
+  return { files, packets };
+}
+
+/** data/ and, when present, ../shared/pcaps (or $WIREBOOK_SHARED/pcaps) beside the repository. */
+export function defaultDirs(root: string): string[] {
+  const shared = process.env.WIREBOOK_SHARED ?? path.resolve(root, "..", "shared");
+  return [path.join(root, "data"), path.join(shared, "pcaps")];
+}
