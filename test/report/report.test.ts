@@ -129,7 +129,7 @@ async function load(file: string, screenshot?: string): Promise<PageCheck> {
       injected: document.querySelectorAll("img, iframe, object, embed, main svg[onload], [onerror], [onload], a[href^='javascript']").length,
       text: document.body.innerText,
     }));
-    if (screenshot) await page.screenshot({ path: screenshot, fullPage: false });
+    if (screenshot) await page.screenshot({ path: screenshot, fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1500 } });
     return { ...r, errors, dialogs, requests };
   } finally {
     await browser.close();
