@@ -90,6 +90,11 @@ export class AppParser {
   private hs: Buffer[] = [];
   constructor(readonly alproto: string, readonly toServer: boolean) {}
 
+  /** no further transactions can come from this side */
+  get done(): boolean {
+    return this.dead;
+  }
+
   /** Feeds in-order bytes (after a gap, call gap()); completed transactions go to out. */
   feed(data: Buffer, out: Tx[]): void {
     if (this.dead) return;

@@ -189,6 +189,7 @@ export class FlowTracker {
   private tcpData(f: Flow, d: Decoded, toServer: boolean): void {
     if (d.payLen === 0 || f.alFailed && f.alproto === "") return;
     const s = f.streams[toServer ? 0 : 1];
+    if (s.parser !== null && s.parser.done) return; // nothing more to parse on this side: no copies
     const dseq = ((d.tcpFlags & 0x02) !== 0 ? d.seq + 1 : d.seq) >>> 0;
     const data = d.buf.subarray(d.payOff, d.payOff + d.payLen);
     if (s.next < 0) s.next = dseq;
