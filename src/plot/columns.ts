@@ -3,7 +3,7 @@
  * row of the full table (NumColumn.copyTo: no callback or object per packet), and the rows a
  * capture (or a view of it) covers. Dictionary columns come back as codes plus their value table.
  */
-import { fieldByName, formatIPv4 } from "../fields/registry";
+import { fieldByName } from "../fields/registry";
 import type { Capture } from "../table/capture";
 import type { NumColumn } from "../table/column";
 
@@ -67,33 +67,6 @@ export function epochTimes(cap: Capture): Float64Array {
   t.timeNsec.copyTo(ns);
   for (let r = 0; r < sec.length; r++) sec[r] += ns[r] / 1e9;
   return sec;
-}
-
-/** Whether a field is a dictionary (text) column. */
-export function isDictField(name: string): boolean {
-  const def = fieldByName(name);
-  if (def === undefined) throw new Error(`unknown field "${name}"`);
-  return def.storage === "dict";
-}
-
-/** The display text of a numeric field's value (IPv4 addresses as dotted quads). */
-export function numberText(name: string, v: number): string {
-  const def = fieldByName(name);
-  return def?.display === "ipv4" ? formatIPv4(v) : String(v);
-}
-
-/**
- * A column's values as keys over the full table: numbers for numeric fields, dictionary codes
- * for text fields (NaN: absent), with the text of a key.
- */
-export function keyed(cap: Capture, name: string): { keys: Float64Array; text: (k: number) => string } {
-  if (isDictField(name)) {
-    const c = codes(cap, name);
-    const keys = new Float64Array(c.codes.length);
-    for (let r = 0; r < keys.length; r++) keys[r] = c.codes[r] === 0 ? NaN : c.codes[r];
-    return { keys, text: (k) => c.values[k] };
-  }
-  return { keys: numbers(cap, name), text: (k) => numberText(name, k) };
 }
 
 /** A UTC timestamp Plotly's date axes read ("2024-05-01 12:00:00.250"). */
