@@ -18,6 +18,10 @@ export interface ReadOptions {
   strict?: boolean;
   /** read buffer size in bytes (default 1 MiB: it stays in cache; grown for a larger record) */
   bufferSize?: number;
+  /** gzip: decompressed bytes at most (default 16 GiB); past it reading stops with a warning */
+  gzipMaxBytes?: number;
+  /** gzip: decompressed bytes per compressed byte at most, past 64 MiB of output (default 250) */
+  gzipMaxRatio?: number;
 }
 
 export interface ReadResult {
@@ -45,7 +49,7 @@ function detect(head: Buffer, n: number, sink: RecordSink, limit: number, gzip: 
 export async function readCapture(file: string, sink: RecordSink, opts: ReadOptions = {}): Promise<ReadResult> {
   let src: ByteSource;
   try {
-    src = openSource(file);
+    src = openSource(file, { maxBytes: opts.gzipMaxBytes, maxRatio: opts.gzipMaxRatio });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new CaptureError(file, 0, err.code === "ENOENT" ? "no such file" : err.code === "EISDIR" ? "is a directory" : err.message);
@@ -94,12 +98,24 @@ export async function readCapture(file: string, sink: RecordSink, opts: ReadOpti
         if (parser.need > MAX_BLOCK + 64) {
           throw new CaptureError(file, base, `a record of ${parser.need} bytes exceeds the ${MAX_BLOCK}-byte limit`);
         }
+        // a plain file too short for the record: it ends inside it (no buffer sized from a lie)
+        if (!src.gzip && base + parser.need > src.size) {
+          eof = true;
+          continue;
+        }
         const nb = Buffer.allocUnsafe(Math.max(parser.need, buf.length * 2));
         buf.copy(nb, 0, 0, filled);
         buf = nb;
       }
     }
     const p = parser as FormatParser;
+    if (src.capped) {
+      // a gzip limit cut the stream: what was read is kept, whatever the parser says of the cut
+      const msg = `${src.capped}: stopped at compressed byte offset ${src.position}; kept the ${p.records} packets before it`;
+      if (opts.strict || p.records === 0) throw new CaptureError(file, src.position, src.capped);
+      warnings.push(msg);
+      return { info: p.info, records: p.records, bytes: base + start, warnings };
+    }
     if (p.damage !== null) {
       const msg = `${p.damage.reason} at byte offset ${p.damage.offset}; kept the ${p.records} packets before it`;
       if (opts.strict) throw new CaptureError(file, p.damage.offset, p.damage.reason);

@@ -13,6 +13,8 @@ export interface ByteSource {
   readonly position: number;
   readonly size: number;
   readonly gzip: boolean;
+  /** set when a gzip limit cut the output: why */
+  readonly capped?: string | null;
   close(): void;
 }
 
@@ -30,13 +32,37 @@ class FileSource implements ByteSource {
   }
 }
 
+/** Limits on what a gzip file may expand to (a gzip bomb stops with a warning, not a full disk or heap). */
+export interface GzipLimits {
+  /** decompressed bytes at most (default 16 GiB) */
+  maxBytes?: number;
+  /**
+   * decompressed bytes per compressed byte at most, checked once the output passes 64 MiB
+   * (default 250: real captures gzip 2–20×, deflate cannot pass 1032×)
+   */
+  maxRatio?: number;
+}
+
+export const GZIP_MAX_BYTES = 16 * 1024 ** 3;
+export const GZIP_MAX_RATIO = 250;
+/** output below which the ratio is not checked (small, very regular captures compress well) */
+export const GZIP_RATIO_FROM = 64 << 20;
+
 class GzipSource implements ByteSource {
   readonly gzip = true;
   private readonly file: fs.ReadStream;
   private readonly it: AsyncIterator<Buffer>;
   private pending: Buffer | null = null;
   private done = false;
-  constructor(path: string, readonly size: number) {
+  /** decompressed bytes handed out or pending */
+  private out = 0;
+  private readonly maxBytes: number;
+  private readonly maxRatio: number;
+  /** why the output was cut (a limit tripped), or null */
+  capped: string | null = null;
+  constructor(path: string, readonly size: number, limits: GzipLimits = {}) {
+    this.maxBytes = limits.maxBytes ?? GZIP_MAX_BYTES;
+    this.maxRatio = limits.maxRatio ?? GZIP_MAX_RATIO;
     this.file = fs.createReadStream(path, { highWaterMark: 1 << 20 });
     const gunzip = zlib.createGunzip({ chunkSize: 1 << 20 });
     this.file.pipe(gunzip);
@@ -54,7 +80,8 @@ class GzipSource implements ByteSource {
         if (n > 0) break; // hand over what we have; read more on the next call
         const r = await this.it.next();
         if (r.done) { this.done = true; break; }
-        this.pending = r.value;
+        this.pending = this.limit(r.value);
+        if (this.pending === null) break;
       }
       const p = this.pending;
       const k = Math.min(p.length, len - n);
@@ -64,20 +91,38 @@ class GzipSource implements ByteSource {
     }
     return n;
   }
+  /** Counts a chunk of output against the limits; cuts it (and ends the stream) when one trips. */
+  private limit(chunk: Buffer): Buffer | null {
+    const before = this.out;
+    this.out += chunk.length;
+    const compressed = Math.max(this.file.bytesRead, 1);
+    let allowed = Infinity;
+    if (this.out > this.maxBytes) {
+      allowed = this.maxBytes - before;
+      this.capped = `gzip output exceeds the ${this.maxBytes}-byte limit (gzipMaxBytes)`;
+    } else if (this.out > GZIP_RATIO_FROM && this.out > this.maxRatio * compressed) {
+      allowed = 0;
+      this.capped = `gzip expands more than ${this.maxRatio}× (${this.out} bytes from ${compressed}; gzipMaxRatio): a gzip bomb?`;
+    }
+    if (this.capped === null) return chunk;
+    this.done = true;
+    this.file.destroy();
+    return allowed > 0 ? chunk.subarray(0, allowed) : null;
+  }
   close(): void {
     this.file.destroy();
   }
 }
 
 /** Opens a capture file; detects gzip from its first two bytes. Throws fs errors as they are. */
-export function openSource(path: string): ByteSource {
+export function openSource(path: string, limits?: GzipLimits): ByteSource {
   const fd = fs.openSync(path, "r");
   const size = fs.fstatSync(fd).size;
   const head = Buffer.alloc(2);
   const n = fs.readSync(fd, head, 0, 2, 0);
   if (n === 2 && head[0] === 0x1f && head[1] === 0x8b) {
     fs.closeSync(fd);
-    return new GzipSource(path, size);
+    return new GzipSource(path, size, limits);
   }
   return new FileSource(fd, size);
 }

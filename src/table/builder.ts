@@ -40,6 +40,11 @@ export class ProtocolPaths {
   }
 }
 
+/** Default longest string value kept in a table (characters); see TableBuilder.s. */
+export const MAX_STRING = 4096;
+/** What ends a string value cut to the limit. */
+export const STRING_CUT_MARK = "…[cut]";
+
 /** Tunnel and nesting depth beyond which decoders stop (GRE in GRE in …). */
 export const MAX_DEPTH = 32;
 
@@ -116,10 +121,20 @@ export class TableBuilder {
     if (c !== null) c.set(this.row, v);
   }
 
+  /** Longest string value kept (`maxStringLength`); a longer one is cut and ends with STRING_CUT_MARK. */
+  maxString = MAX_STRING;
+  /** string values cut to maxString so far (reported in the capture's warnings) */
+  cutStrings = 0;
+
   /** A string field. */
   s(f: FieldDef, v: string): void {
     const c = this.dict[f.id];
-    if (c !== null) c.setString(this.row, v);
+    if (c === null) return;
+    if (v.length > this.maxString) {
+      this.cutStrings++;
+      v = v.slice(0, this.maxString) + STRING_CUT_MARK;
+    }
+    c.setString(this.row, v);
   }
 
   /** connection ids for decoders with per-connection state (see `connection`) */

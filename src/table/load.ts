@@ -15,6 +15,12 @@ export interface OpenOptions {
   onProgress?: (p: { bytes: number; totalBytes: number; packets: number }) => void;
   /** reject a damaged file instead of keeping the packets before the damage */
   strict?: boolean;
+  /** longest string value kept (default 4096 characters); longer ones are cut, counted in warnings */
+  maxStringLength?: number;
+  /** gzip: decompressed bytes at most (default 16 GiB) */
+  gzipMaxBytes?: number;
+  /** gzip: decompressed bytes per compressed byte at most, past 64 MiB of output (default 250) */
+  gzipMaxRatio?: number;
 }
 
 /** Decoder failures reported at most this many times each load (the rest are counted). */
@@ -35,9 +41,10 @@ function keepSet(columns: string[]): Set<string> {
  * each record into a TableBuilder, catching decoder bugs per packet. `warnings()` tells how many
  * decoder errors there were.
  */
-export function decodingSink(opts: { columns?: string[] } = {}): { table: TableBuilder; sink: RecordSink; warnings(): string[] } {
+export function decodingSink(opts: { columns?: string[]; maxStringLength?: number } = {}): { table: TableBuilder; sink: RecordSink; warnings(): string[] } {
   const keep = opts.columns ? keepSet(opts.columns) : undefined;
   const t = new TableBuilder(keep);
+  if (opts.maxStringLength !== undefined) t.maxString = Math.max(1, Math.floor(opts.maxStringLength));
   let decoderErrors = 0;
   const warnings: string[] = [];
   const sink: RecordSink = {
@@ -57,7 +64,10 @@ export function decodingSink(opts: { columns?: string[] } = {}): { table: TableB
   return {
     table: t,
     sink,
-    warnings: () => decoderErrors > MAX_DECODER_ERRORS ? [...warnings, `${decoderErrors - MAX_DECODER_ERRORS} more decoder errors`] : [...warnings],
+    warnings: () => [
+      ...(decoderErrors > MAX_DECODER_ERRORS ? [...warnings, `${decoderErrors - MAX_DECODER_ERRORS} more decoder errors`] : warnings),
+      ...(t.cutStrings > 0 ? [`${t.cutStrings} string values longer than ${t.maxString} characters were cut (maxStringLength)`] : []),
+    ],
   };
 }
 
@@ -68,6 +78,8 @@ export async function open(path: string, opts: OpenOptions = {}): Promise<Captur
   const res = await readCapture(path, sink, {
     limit: opts.limit,
     strict: opts.strict,
+    gzipMaxBytes: opts.gzipMaxBytes,
+    gzipMaxRatio: opts.gzipMaxRatio,
     onProgress: progress && ((bytes, totalBytes, packets) => progress({ bytes, totalBytes, packets })),
   });
   return new Capture(path, t, res.info, [...res.warnings, ...warnings()]);
