@@ -304,6 +304,7 @@ export class HttpApp implements PayloadSink {
     let c = this.conns.get(f.row);
     if (c === undefined) {
       if (len === 0 && (flags & 2) === 0) return;
+      if (len === 1 && (flags & 2) === 0) return; // a keep-alive probe's byte (the capture began mid-connection)
       if (len > 0) {
         // decide on the first payload bytes: a request line from the originator, a status line from the responder
         const s = b.toString("latin1", off, Math.min(end, off + 8));

@@ -89,7 +89,7 @@ class TlsDir implements StreamConsumer {
   /** not TLS (first record invalid) */
   notTls = false;
   lostSync = false;
-  constructor(keep: (t: number) => boolean, onMessage: (t: number, b: Buffer, len: number) => boolean, private readonly onEnd: () => void) {
+  constructor(private readonly client: boolean, keep: (t: number) => boolean, onMessage: (t: number, b: Buffer, len: number) => boolean, private readonly onEnd: () => void) {
     this.hs = new HandshakeReader(keep, onMessage);
   }
 
@@ -108,7 +108,8 @@ class TlsDir implements StreamConsumer {
           this.onEnd();
           return false;
         }
-        if (this.first && ct !== 22) { this.notTls = true; this.onEnd(); return false; }
+        // the client must start with a handshake record; a server may warn (an alert) before its hello
+        if (this.first && ct !== 22 && this.client) { this.notTls = true; this.onEnd(); return false; }
         this.first = false;
         this.ctype = ct;
         this.remain = len;
@@ -164,7 +165,7 @@ export class TlsApp implements PayloadSink {
       if (cc.row < 0) { cc.row = T.row(f.row); T.num(cc.row, "ts", cc.time); }
       return cc.row;
     };
-    cc.clientDir = new TlsDir((t) => t === 1, (type, b, len) => {
+    cc.clientDir = new TlsDir(true, (t) => t === 1, (type, b, len) => {
       if (type !== 1) return true;
       const h = parseHello(1, b, 0, len);
       if (h === null) return false;
@@ -180,7 +181,7 @@ export class TlsApp implements PayloadSink {
       T.str(r, "ja4_r", ja4r(h, "t"));
       return false; // the client's side has told what we need
     }, () => undefined);
-    cc.serverDir = new TlsDir((t) => t === 2 || t === 12, (type, b, len) => {
+    cc.serverDir = new TlsDir(false, (t) => t === 2 || t === 12, (type, b, len) => {
       if (cc.rejected) return false;
       if (type === 2) {
         const h = parseHello(2, b, 0, len);
@@ -213,6 +214,7 @@ export class TlsApp implements PayloadSink {
     let c = this.conns.get(f.row);
     if (c === undefined) {
       if (len === 0 && (flags & 2) === 0) return; // nothing to decide on yet (SYN sets the ISN: keep it)
+      if (len === 1 && (flags & 2) === 0) return; // a keep-alive probe's byte (the capture began mid-connection)
       if (len > 0 && !fromOrig) {
         // the responder speaks first: not TLS
         if (!this.conns.has(f.row)) { this.conns.set(f.row, { rejected: true } as Conn); return; }
