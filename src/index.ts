@@ -21,3 +21,4 @@ export { appTable, AppTable, APP_NAMES, DNS_COLUMNS, HTTP_COLUMNS, TLS_COLUMNS, 
 export * as rules from "./rules"; // wb.rules.load(textOrPath) → RuleSet; ruleSet.match(capture) → alerts
 export { detect, detectSync, DETECTORS, DETECTOR_DEFAULTS, DETECT_FIELDS, AlertTable, ALERT_COLUMNS, type AlertOptions, type AlertInput, type DetectorName } from "./detect"; // also adds Capture.alerts()
 export { importZeek, importEve, parseZeek, parseEve, LogTable, EveTable } from "./import";
+export * as stats from "./stats"; // wb.stats.hierarchy/conversations/endpoints/ioStat/topN/tcpTrouble

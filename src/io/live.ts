@@ -25,7 +25,7 @@ import {
   LiveCaptureError, RawRecords, startSession, type LiveOptions, type LiveSession, type LiveStats,
 } from "./livecap";
 
-export { devices, liveStatus, pcapVersion, LiveCaptureError, type Device, type DeviceAddress, type LiveOptions, type LiveStats, type StopReason } from "./livecap";
+export { devices, liveStatus, pcapVersion, LiveCaptureError, type LiveStatus, type Device, type DeviceAddress, type LiveOptions, type LiveStats, type StopReason } from "./livecap";
 
 export interface LiveCaptureOptions extends LiveOptions {
   /** keep only these fields (as `open()`'s option); frame.* are always kept */

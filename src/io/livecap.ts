@@ -340,11 +340,20 @@ export function startSession(opts: LiveOptions, sink: RecordSink, raw?: RawRecor
   };
 }
 
+export interface LiveStatus {
+  ok: boolean;
+  /** libpcap's version (when ok) */
+  version?: string;
+  /** why not (when not ok), and the LiveCaptureError code */
+  reason?: string;
+  code?: LiveCaptureError["code"];
+}
+
 /**
  * Whether live capture works here on `device` (default "lo"): the binding loads and libpcap opens
  * the device (so permissions are right). Opens and closes a handle; captures nothing.
  */
-export function liveStatus(device = "lo"): { ok: true; version: string } | { ok: false; code: LiveCaptureError["code"]; reason: string } {
+export function liveStatus(device = "lo"): LiveStatus {
   try {
     const s = startSession({ device, filter: "less 1 and greater 100000" }, { record() { /* none */ } });
     s.stop();
