@@ -10,6 +10,7 @@ commands:
   fields FILE -e FIELD [-e FIELD …] [-c COUNT]   print fields per packet as tshark -T fields does
   summary FILE                                  what capinfos tells, plus packets per protocol
   flows FILE [--format tsv|csv|json] [--all]    connections as Zeek's conn.log (--nfstream: nfstream's flows)
+  dns|http|tls|dhcp|quic FILE [--format …]     application tables keyed to flow uids (Zeek's dns/http/ssl/dhcp/quic logs)
   report FILE -o report.html [--title T]        one self-contained offline HTML report (charts, tables)
   capture -i DEV [-c N] [-a duration:S] [-f BPF] [-w FILE]   live capture as tshark (-D lists devices)
   alerts FILE --rules FILE.rules [--format tsv|csv|json]   signature alerts (Suricata rule subset)
@@ -26,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
     case "fields": return (await import("./fields")).fieldsCommand(args);
     case "summary": return (await import("./summary")).summaryCommand(args);
     case "flows": return (await import("./flows")).flowsCommand(args);
+    case "dns": case "http": case "tls": case "dhcp": case "quic": return (await import("./apps")).appCommand(cmd, args);
     case "report": return (await import("./report")).reportCommand(args);
     case "kernel": return (await import("./kernel")).kernelCommand(args);
     case "capture": return (await import("./capture")).captureCommand(args);

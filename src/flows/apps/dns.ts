@@ -210,7 +210,7 @@ export class DnsApp implements PayloadSink {
     return s;
   }
 
-  packet(f: FlowInfo, fromOrig: boolean, t: number, b: Buffer, off: number, end: number, len: number, seq: number, flags: number): void {
+  packet(f: FlowInfo, fromOrig: boolean, t: number, b: Buffer, off: number, end: number, len: number, seq: number, flags: number, _frame?: number): void {
     const s = this.state(f.row);
     if (f.proto === "udp") {
       if (end > off) this.message(f, s, t, b, off, end, end - off < len);

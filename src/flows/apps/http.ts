@@ -300,7 +300,7 @@ export class HttpApp implements PayloadSink {
     return c;
   }
 
-  packet(f: FlowInfo, fromOrig: boolean, t: number, b: Buffer, off: number, end: number, len: number, seq: number, flags: number): void {
+  packet(f: FlowInfo, fromOrig: boolean, t: number, b: Buffer, off: number, end: number, len: number, seq: number, flags: number, _frame?: number): void {
     let c = this.conns.get(f.row);
     if (c === undefined) {
       if (len === 0 && (flags & 2) === 0) return;
