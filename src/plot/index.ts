@@ -10,3 +10,5 @@ export { flowScatter, type FlowScatterOptions } from "./flowscatter";
 export { tcpSequence, type TcpSequenceOptions } from "./tcpseq";
 export { label as plotlyLabel } from "./text";
 export type { StatTableLike } from "./stats";
+export { alertsTimeline, type AlertsTimelineOptions, type AlertsLike } from "./alertsTimeline";
+export { scanHeatmap, type ScanHeatmapOptions } from "./scanHeatmap";
