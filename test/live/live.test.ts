@@ -116,7 +116,7 @@ test("a real HTTP exchange with a local node http server: handshake, request, re
   }
 });
 
-test("timestamps agree with tcpdump capturing the same traffic (kernel time, to a few microseconds)", { skip: skip || (!hasTool("tcpdump") && "tcpdump is not installed"), timeout: 30_000 }, async () => {
+test("timestamps agree with tcpdump capturing the same traffic (kernel time, to a few microseconds)", { skip: skip || (!hasTool("tcpdump") && "tcpdump is not installed"), timeout: 30_000 }, async (t) => {
   const N = 50;
   const rx = await udpReceiver();
   const dir = tmpdir();
@@ -138,14 +138,19 @@ test("timestamps agree with tcpdump capturing the same traffic (kernel time, to 
     await new Promise((r) => td.once("exit", r));
     const theirs = await wb.open(ref);
     assert.equal(theirs.count, N);
-    let worst = 0;
+    const diffs: number[] = [];
     for (let r = 0; r < N; r++) {
       const a = Math.round((cap.column("frame.time_epoch").get(r) as number) * 1e6);
       const b = Math.round((theirs.column("frame.time_epoch").get(r) as number) * 1e6);
-      worst = Math.max(worst, Math.abs(a - b));
+      diffs.push(Math.abs(a - b));
     }
-    // each packet socket reads the kernel clock as the packet reaches it: they differ by a few µs
-    assert.ok(worst <= 200, `largest difference from tcpdump: ${worst} µs`);
+    diffs.sort((x, y) => x - y);
+    // each packet socket reads the kernel clock as the packet reaches it, one after the other: they
+    // differ by a microsecond or so (more when the CPU is taken away between the two reads)
+    const close = diffs.filter((d) => d <= 10).length;
+    assert.ok(close >= N * 0.8, `${close} of ${N} packets within 10 µs of tcpdump's time (median ${diffs[N >> 1]} µs)`);
+    assert.ok(diffs[N - 1] <= 5000, `largest difference from tcpdump: ${diffs[N - 1]} µs`);
+    t.diagnostic(`difference from tcpdump over ${N} packets: median ${diffs[N >> 1]} µs, largest ${diffs[N - 1]} µs`);
   } finally {
     if (td.exitCode === null) td.kill("SIGKILL");
     await rx.close();
@@ -299,4 +304,25 @@ test("save() of a file capture re-reads its file: a view to pcapng, the whole to
   const all = await wb.open(path.join(dir, "all.pcap"));
   assert.equal(all.column("frame.time_epoch").text(1999), cap.column("frame.time_epoch").text(1999));
   await assert.rejects(cap.save(src), /own file/);
+});
+
+test("the \"any\" device captures as Linux cooked (SLL); an onPacket that throws stops the sniff and rejects it", { skip, timeout: 30_000 }, async () => {
+  const rx = await udpReceiver();
+  try {
+    const p = wb.live({ device: "any", filter: `udp dst port ${rx.port}`, count: 3, seconds: 20 });
+    await sendUdp(rx.port, 3);
+    const cap = await p;
+    assert.equal(cap.count, 3);
+    assert.equal(cap.info.interfaces[0].linkType, 113);
+    assert.equal(cap.column("frame.protocols").get(0), "sll:ethertype:ip:udp:data");
+    assert.equal(cap.column("udp.dstport").get(2), rx.port);
+
+    let calls = 0;
+    const s = wb.sniff({ device: "lo", filter: `udp dst port ${rx.port}`, seconds: 20, onPacket: () => { calls++; throw new Error("boom"); } });
+    await sendUdp(rx.port, 5);
+    await assert.rejects(Promise.resolve(s), /boom/);
+    assert.equal(calls, 1);
+  } finally {
+    await rx.close();
+  }
 });
