@@ -8,6 +8,8 @@ import * as path from "node:path";
 import "../decode";
 import { decodeFrame } from "../decode";
 import { readCapture } from "../io/reader";
+import * as zlib from "node:zlib";
+import { PcapngWriter, PcapWriter } from "../io/writer";
 import { TableBuilder } from "../table/builder";
 import { hostileFrames } from "./hostile";
 import { fileFields, packetFields, type LengthField } from "./lengths";
@@ -78,7 +80,10 @@ export async function loadCorpus(dirs: string[], opts: { maxFileBytes?: number; 
       // a damaged seed file: its packets before the damage are kept
     }
   }
-  hostileFrames().forEach((b, i) => packets.push({ name: `hostile#${i + 1}`, linkType: 1, bytes: b, fields: packetFields(b, 1) }));
+  const hostile = hostileFrames();
+  hostile.forEach((b, i) => packets.push({ name: `hostile#${i + 1}`, linkType: 1, bytes: b, fields: packetFields(b, 1) }));
+  // small files of every format, so the readers have seeds even without the shared corpus
+  for (const f of smallFiles(hostile)) if (f.bytes.length <= maxFile) files.push({ ...f, fields: fileFields(f.bytes) });
   return { files, packets };
 }
 
@@ -86,4 +91,23 @@ export async function loadCorpus(dirs: string[], opts: { maxFileBytes?: number; 
 export function defaultDirs(root: string): string[] {
   const shared = process.env.WIREBOOK_SHARED ?? path.resolve(root, "..", "shared");
   return [path.join(root, "data"), path.join(shared, "pcaps")];
+}
+
+/** A few hostile frames as pcap (big-endian, ns), pcapng (two interfaces, comments) and gzip. */
+function smallFiles(frames: Buffer[]): { name: string; bytes: Buffer }[] {
+  const pick = [frames[0], frames[1], frames[16], frames[frames.length - 1]].filter((f) => f !== undefined);
+  const p = new PcapWriter({ nanosecond: true, bigEndian: true });
+  pick.forEach((f, i) => p.write(1718000000 + i, i * 1000, f));
+  const pcap = p.close()!;
+  const ng = new PcapngWriter({
+    comment: "fuzz seed",
+    interfaces: [{ name: "eth0", linkType: 1, snaplen: 262144, tsresol: 6, writeTsresol: true }, { name: "eth1", linkType: 1, snaplen: 300, tsresol: 9 }],
+  });
+  pick.forEach((f, i) => ng.write(1718000000 + i, i * 1000, f.subarray(0, i === 1 ? 200 : f.length), f.length, { interfaceId: i & 1, comment: i === 2 ? "a comment" : undefined, simple: i === 3 }));
+  const pcapng = ng.close()!;
+  return [
+    { name: "seed.pcap", bytes: pcap },
+    { name: "seed.pcapng", bytes: pcapng },
+    { name: "seed.pcapng.gz", bytes: zlib.gzipSync(pcapng) },
+  ];
 }

@@ -13,7 +13,7 @@ let kept: Uint8Array[] = [];
 export function plantBugs(corpus: Corpus): void {
   const L = SELF_TEST_LINK_TYPES;
   register({ name: "selftest-throw", linkTypes: [L.throws], decode: (p, b, off, end) => { if (end - off > 3 && b[off] === 0x42) throw new Error("planted throw"); } });
-  register({ name: "selftest-hang", linkTypes: [L.hangs], decode: (p, b, off, end) => { if (end - off > 3 && b[off] === 0x42) for (;;) { /* planted hang */ } } });
+  register({ name: "selftest-hang", linkTypes: [L.hangs], decode: (p, b, off, end) => { if (end - off === 8 && b[off] === 0x42) for (;;) { /* planted hang (whole seed only: each hang costs a worker) */ } } });
   register({
     name: "selftest-oob", linkTypes: [L.readsPastEnd],
     decode: (p, b, off, end) => { if (end - off > 3 && b[off] === 0x42) p.u({ id: 0 } as never, b[end] ?? 0); },
