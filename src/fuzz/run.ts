@@ -131,10 +131,11 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
     };
 
     /** The worker died or hung on case `cur`: report it, replace the worker, continue after it. */
-    const replace = async (s: Slot, kind: Failure["kind"], message: string): Promise<void> => {
+    const replace = async (s: Slot, kind: Failure["kind"], message: string, at?: number): Promise<void> => {
       if (s.dead) return;
       s.dead = true;
-      const cur = Atomics.load(s.ctr, 0);
+      // the case the watchdog saw stuck (the worker may have moved on since), or the current one
+      const cur = at ?? Atomics.load(s.ctr, 0);
       const chunk = s.chunk;
       s.chunk = null;
       void s.worker.terminate();
@@ -205,7 +206,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
           s.lastCase = cur;
           s.since = now;
         } else if (cur >= 0 && now - s.since > caseTimeout) {
-          void replace(s, "hang", `case ${cur} ran for more than ${caseTimeout} ms`);
+          void replace(s, "hang", `case ${cur} ran for more than ${caseTimeout} ms`, cur);
         }
       }
       // idle slots (a chunk was put back after a replacement)
