@@ -1,11 +1,13 @@
 /**
- * `wirebook alerts FILE --rules FILE.rules [--rules …] [--format tsv|csv|json] [--midstream]
- * [--async-oneside] [--var NAME=VALUE …]`: signature alerts, one row per alert. TSV and CSV have
- * a header row; JSON is one object per line without unset fields. Unsupported and malformed rules
- * are reported on stderr (and skipped).
+ * `wirebook alerts FILE [--rules FILE.rules …] [--no-detectors] [--format tsv|csv|json]
+ * [--midstream] [--async-oneside] [--var NAME=VALUE …] [--show-secrets]`: the detectors' alerts
+ * (src/detect) and, with --rules, signature alerts (src/rules) in one table, one row per alert.
+ * `--rules` alone with `--no-detectors` prints the rule engine's own columns (sid, rev, gid …).
+ * TSV and CSV have a header row; JSON is one object per line without unset fields. Unsupported
+ * and malformed rules are reported on stderr (and skipped).
  */
 import * as fs from "node:fs";
-import { FLOW_FIELDS } from "../flows";
+import { AlertTable as DetectorAlerts, DETECT_FIELDS, detect } from "../detect";
 import { load, type AlertTable } from "../rules";
 import { open } from "../table/load";
 import { UsageError } from "./main";
@@ -34,6 +36,7 @@ export function writeAlerts(a: AlertTable, format: string, out: { write(s: strin
 
 export async function alertsCommand(args: string[]): Promise<number> {
   let file: string | undefined, format = "tsv", midstream = false, asyncOneside = false;
+  let detectors = true, showSecrets = false;
   const ruleFiles: string[] = [];
   const vars: Record<string, string> = {};
   for (let i = 0; i < args.length; i++) {
@@ -47,6 +50,8 @@ export async function alertsCommand(args: string[]): Promise<number> {
       format = a.startsWith("--format=") ? a.slice(9) : args[++i] ?? "";
       if (!["tsv", "csv", "json"].includes(format)) throw new UsageError("--format takes tsv, csv or json");
     } else if (a === "--midstream") midstream = true;
+    else if (a === "--no-detectors") detectors = false;
+    else if (a === "--show-secrets") showSecrets = true;
     else if (a === "--async-oneside") asyncOneside = true;
     else if (a === "--var") {
       const kv = args[++i] ?? "";
@@ -58,7 +63,7 @@ export async function alertsCommand(args: string[]): Promise<number> {
     else throw new UsageError(`unexpected argument ${a}`);
   }
   if (file === undefined) throw new UsageError("alerts: no capture file given");
-  if (ruleFiles.length === 0) throw new UsageError("alerts: no rules given (--rules FILE.rules)");
+  if (ruleFiles.length === 0 && !detectors) throw new UsageError("alerts: nothing to run (--no-detectors and no --rules FILE.rules)");
   const texts: string[] = [];
   for (const f of ruleFiles) {
     try {
@@ -67,17 +72,27 @@ export async function alertsCommand(args: string[]): Promise<number> {
       throw new UsageError(`cannot read rules file ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
-  const rs = load(texts.join("\n"), { vars });
-  for (const w of rs.warnings) process.stderr.write(`wirebook: warning: ${w}\n`);
-  if (rs.active.length === 0) process.stderr.write("wirebook: warning: no usable rules\n");
+  const rs = ruleFiles.length > 0 ? load(texts.join("\n"), { vars }) : undefined;
+  if (rs !== undefined) {
+    for (const w of rs.warnings) process.stderr.write(`wirebook: warning: ${w}\n`);
+    if (rs.active.length === 0) process.stderr.write("wirebook: warning: no usable rules\n");
+  }
   const progress = new Progress(process.stderr);
-  const cap = await open(file, { columns: FLOW_FIELDS, onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.packets) });
+  const cap = await open(file, { columns: DETECT_FIELDS, onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.packets) });
   progress.done();
   for (const w of cap.warnings) process.stderr.write(`wirebook: warning: ${w}\n`);
-  const alerts = await rs.match(cap, { midstream, asyncOneside });
-  for (const w of alerts.warnings.slice(rs.warnings.length)) process.stderr.write(`wirebook: warning: ${w}\n`);
+  const ruleAlerts = rs === undefined ? undefined : await rs.match(cap, { midstream, asyncOneside });
+  if (rs !== undefined && ruleAlerts !== undefined) {
+    for (const w of ruleAlerts.warnings.slice(rs.warnings.length)) process.stderr.write(`wirebook: warning: ${w}\n`);
+  }
   const out = new Output(1);
-  writeAlerts(alerts, format, out);
+  if (!detectors && ruleAlerts !== undefined) {
+    writeAlerts(ruleAlerts, format, out);
+  } else {
+    const ours = await detect(cap, { showSecrets });
+    const all = ruleAlerts === undefined ? ours : DetectorAlerts.concat(ours, DetectorAlerts.from(ruleAlerts.inputs(), cap));
+    out.write(all.format(format as "tsv" | "csv" | "json"));
+  }
   out.flush();
   return 0;
 }
