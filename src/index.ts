@@ -22,3 +22,4 @@ export * as rules from "./rules"; // wb.rules.load(textOrPath) → RuleSet; rule
 export { detect, detectSync, DETECTORS, DETECTOR_DEFAULTS, DETECT_FIELDS, AlertTable, ALERT_COLUMNS, type AlertOptions, type AlertInput, type DetectorName } from "./detect"; // also adds Capture.alerts()
 export { importZeek, importEve, parseZeek, parseEve, LogTable, EveTable } from "./import";
 export * as stats from "./stats"; // wb.stats.hierarchy/conversations/endpoints/ioStat/topN/tcpTrouble
+export { files, FILES_COLUMNS, sniffMime, VirusTotalProvider, type FilesOptions, type ReputationProvider, type Verdict, type VirusTotalOptions } from "./files"; // also adds Capture.files()

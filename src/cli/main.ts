@@ -14,6 +14,7 @@ commands:
   report FILE -o report.html [--title T]        one self-contained offline HTML report (charts, tables)
   capture -i DEV [-c N] [-a duration:S] [-f BPF] [-w FILE]   live capture as tshark (-D lists devices)
   alerts FILE --rules FILE.rules [--format tsv|csv|json]   signature alerts (Suricata rule subset)
+  files FILE [--format tsv|csv|json] [--extract DIR] [--reputation virustotal]   HTTP bodies as files: MIME types, md5/sha1/sha256
   kernel install [--user | --prefix DIR]        register the Jupyter kernel
   kernel uninstall [--user | --prefix DIR]      remove it
   kernel execute NOTEBOOK.ipynb [--out DIR]     run a notebook headless to HTML
@@ -32,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
     case "kernel": return (await import("./kernel")).kernelCommand(args);
     case "capture": return (await import("./capture")).captureCommand(args);
     case "alerts": return (await import("./alerts")).alertsCommand(args);
+    case "files": return (await import("./files")).filesCommand(args);
     case undefined: case "-h": case "--help": case "help":
       process.stdout.write(USAGE);
       return cmd === undefined ? 2 : 0;

@@ -29,10 +29,10 @@ export const HTTP_COLUMNS: ColSpec[] = [
   { name: "response_content_type", kind: "string" }, { name: "server", kind: "string" },
 ];
 
-const METHOD = /^[A-Z][A-Z0-9_-]{0,31}$/;
-const REQ_START = /^[A-Z][A-Z0-9_-]{0,31} /;
+export const METHOD = /^[A-Z][A-Z0-9_-]{0,31}$/;
+export const REQ_START = /^[A-Z][A-Z0-9_-]{0,31} /;
 
-interface Head {
+export interface Head {
   start: string;
   headers: Map<string, string>;
 }
@@ -57,8 +57,19 @@ function parseHead(text: string): Head {
 
 const enum Mode { HEAD, BODY_LEN, CHUNK_SIZE, CHUNK_DATA, CHUNK_CRLF, TRAILER, BODY_EOF, DONE }
 
+/**
+ * Sees the body bytes of an HttpDir (src/files hashes them): `bodyData` gets the bytes after the
+ * transfer coding is undone (chunk framing removed), `bodyGap` the bytes missing inside a body.
+ */
+export interface BodyObserver {
+  bodyData(b: Uint8Array, off: number, end: number): void;
+  bodyGap(n: number): void;
+}
+
 /** One direction of an HTTP connection. */
-class HttpDir implements StreamConsumer {
+export class HttpDir implements StreamConsumer {
+  /** optional: told of body bytes and gaps (null for capture.http(), which only counts them) */
+  observer: BodyObserver | null = null;
   private readonly buf = new ByteBuf(1024, MAX_HEADER);
   private scanned = 0;
   mode = Mode.HEAD;
@@ -125,11 +136,13 @@ class HttpDir implements StreamConsumer {
         }
         case Mode.BODY_LEN: {
           const n = Math.min(this.remain, e - o);
+          if (this.observer !== null) this.observer.bodyData(b, o, o + n);
           this.remain -= n; this.bodyLen += n; o += n;
           if (this.remain === 0) this.endBody();
           break;
         }
         case Mode.BODY_EOF: {
+          if (this.observer !== null) this.observer.bodyData(b, o, e);
           this.bodyLen += e - o;
           o = e;
           break;
@@ -154,6 +167,7 @@ class HttpDir implements StreamConsumer {
         }
         case Mode.CHUNK_DATA: {
           const n = Math.min(this.remain, e - o);
+          if (this.observer !== null) this.observer.bodyData(b, o, o + n);
           this.remain -= n; this.bodyLen += n; o += n;
           if (this.remain === 0) this.mode = Mode.CHUNK_CRLF;
           break;
@@ -179,16 +193,18 @@ class HttpDir implements StreamConsumer {
 
   gap(n: number): boolean {
     if (this.mode === Mode.BODY_LEN && n <= this.remain) {
+      this.observer?.bodyGap(n);
       this.remain -= n; this.bodyLen += n;
       if (this.remain === 0) this.endBody();
       return true;
     }
     if (this.mode === Mode.CHUNK_DATA && n <= this.remain) {
+      this.observer?.bodyGap(n);
       this.remain -= n; this.bodyLen += n;
       if (this.remain === 0) this.mode = Mode.CHUNK_CRLF;
       return true;
     }
-    if (this.mode === Mode.BODY_EOF) { this.bodyLen += n; return true; }
+    if (this.mode === Mode.BODY_EOF) { this.observer?.bodyGap(n); this.bodyLen += n; return true; }
     this.lostSync = true;
     this.mode = Mode.DONE;
     return false;
@@ -206,7 +222,7 @@ function indexOf10(b: Uint8Array, o: number, e: number): number {
   return -1;
 }
 
-function contentLength(h: Head): number | "chunked" | null {
+export function contentLength(h: Head): number | "chunked" | null {
   const te = h.headers.get("transfer-encoding");
   if (te !== undefined && /chunked/i.test(te)) return "chunked";
   const cl = h.headers.get("content-length");
