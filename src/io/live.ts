@@ -148,7 +148,11 @@ export interface SniffOptions extends LiveOptions {
   onPacket?: (p: LivePacket) => void;
   /** keep only these fields (frame.* always) */
   columns?: string[];
-  /** packets waiting for an async iterator to take them, at most (default 100000; more are counted in `skipped`) */
+  /**
+   * packets waiting for an async iterator to take them, at most (default 100000; more are counted
+   * in `skipped`). Without `onPacket` packets are queued from the start; with it, from the moment
+   * iteration begins.
+   */
   queue?: number;
 }
 
@@ -180,6 +184,8 @@ export class Sniffer implements AsyncIterable<LivePacket>, PromiseLike<SniffResu
     let number = 0, firstSec = -1, firstNsec = 0;
     const maxQueue = opts.queue ?? 100000;
     const onPacket = opts.onPacket;
+    // without a callback the packets are for an iterator: keep them from the start
+    this.iterated = onPacket === undefined;
     const sink: RecordSink = {
       record: (b, off, caplen, len, sec, nsec, linkType, iface, comment) => {
         if (seg === null || seg.table.count >= SEGMENT) {

@@ -134,8 +134,10 @@ test("timestamps agree with tcpdump capturing the same traffic (kernel time, to 
     }
     const cap = await pending;
     await sleep(200);
+    const exited = td.exitCode !== null ? Promise.resolve() : new Promise((r) => td.once("exit", r));
     td.kill("SIGINT");
-    await new Promise((r) => td.once("exit", r));
+    await Promise.race([exited, sleep(10_000)]);
+    assert.notEqual(td.exitCode ?? td.signalCode, null, `tcpdump stopped on SIGINT: ${err}`);
     const theirs = await wb.open(ref);
     assert.equal(theirs.count, N);
     const diffs: number[] = [];
@@ -322,6 +324,21 @@ test("the \"any\" device captures as Linux cooked (SLL); an onPacket that throws
     await sendUdp(rx.port, 5);
     await assert.rejects(Promise.resolve(s), /boom/);
     assert.equal(calls, 1);
+  } finally {
+    await rx.close();
+  }
+});
+
+test("sniff without onPacket keeps packets for an iterator that starts late", { skip, timeout: 30_000 }, async () => {
+  const rx = await udpReceiver();
+  try {
+    const s = wb.sniff({ device: "lo", filter: `udp dst port ${rx.port}`, count: 8, seconds: 20 });
+    await sendUdp(rx.port, 8);
+    await sleep(300); // the capture has them before anyone iterates
+    const got: string[] = [];
+    for await (const p of s) got.push(p.data.subarray(42).toString());
+    assert.deepEqual(got, Array.from({ length: 8 }, (_, i) => `wirebook-${String(i).padStart(5, "0")}`));
+    assert.equal((await s).skipped, 0);
   } finally {
     await rx.close();
   }
