@@ -1,8 +1,9 @@
 /**
  * npm run bench: builds a deterministic 1M-packet capture with the generator (cached in
  * bench/out/) and times, in one run, `wirebook summary` against tcpdump, tshark, tshark→pandas,
- * dpkt→pandas, scapy→pandas (on a prefix: it is very slow) and the npm pcap-parser. Prints a
- * markdown table and writes it to bench/out/results.md.
+ * dpkt→pandas, scapy→pandas (on a prefix: it is very slow) and the npm pcap-parser; then the
+ * flow table and the report against tshark's statistics on the same file, and display-filter
+ * rates. Prints markdown tables and writes them to bench/out/results.md.
  *
  * Environment: BENCH_PACKETS (default 1000000), BENCH_SEED (1), BENCH_SCAPY (20000),
  * BENCH_TIMEOUT seconds per tool (300), BENCH_ONLY (comma-separated tool keys).
@@ -21,6 +22,7 @@ const PY = "/usr/bin/python3";
 const PEERS = path.join(ROOT, "bench", "peers.py");
 const WIREBOOK = path.join(ROOT, "dist", "src", "cli", "main.js");
 const PCAP_PARSER_WALK = path.join(ROOT, "dist", "bench", "pcap-parser-walk.js");
+const FILTER_BENCH = path.join(ROOT, "dist", "bench", "filter.js");
 
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
 const SEED = Number(process.env.BENCH_SEED ?? 1);
@@ -206,9 +208,57 @@ function run(): void {
     }
   }
 
-  const md = table(cap, results, (Date.now() - t0) / 1000);
+  // the tables and the report against tshark's statistics on the same file
+  const pairs: Pair[] = [];
+  const pair = (key: string, ours: [string, string[]], theirs: [string, string[]] | null, label: string, peer: string): void => {
+    if (!want(key)) return;
+    const a = measure(process.execPath, [WIREBOOK, ...ours[1]], "null");
+    const b = theirs !== null && have("tshark", ["-v"]) ? measure(theirs[0], theirs[1], "null") : null;
+    pairs.push({ label, peer, ours: a.ok ? a.seconds : null, oursRss: a.rssKb, theirs: b?.ok ? b.seconds : null, theirsRss: b?.rssKb ?? null, note: a.ok ? "" : `failed: ${a.err}` });
+    process.stderr.write(`bench: ${label}: ${a.ok ? a.seconds.toFixed(2) : "failed"} s vs ${peer}: ${b?.ok ? b.seconds.toFixed(2) : "—"} s\n`);
+  };
+  pair("flows", ["flows", ["flows", file]], ["tshark", ["-r", file, "-q", "-n", "-z", "conv,tcp", "-z", "conv,udp"]],
+    "wirebook flows FILE (Zeek conn.log)", "tshark -q -z conv,tcp -z conv,udp");
+  pair("report", ["report", ["report", file, "-o", path.join(OUT, "report.html")]], ["tshark", ["-r", file, "-q", "-n", "-z", "conv,tcp", "-z", "io,phs"]],
+    "wirebook report FILE -o report.html", "tshark -q -z conv,tcp -z io,phs");
+  let filterRates: Record<string, number> | null = null;
+  if (want("filter") && fs.existsSync(FILTER_BENCH)) {
+    const r = spawnSync(process.execPath, [FILTER_BENCH, file], { encoding: "utf8", timeout: TIMEOUT });
+    filterRates = lastJson(r.stdout ?? "");
+  }
+
+  const md = table(cap, results, (Date.now() - t0) / 1000) + pairTable(cap.packets, pairs, filterRates);
   fs.writeFileSync(path.join(OUT, "results.md"), md);
   process.stdout.write(md);
+}
+
+interface Pair {
+  label: string;
+  peer: string;
+  ours: number | null;
+  oursRss: number | null;
+  theirs: number | null;
+  theirsRss: number | null;
+  note: string;
+}
+
+function pairTable(packets: number, ps: Pair[], filters: Record<string, number> | null): string {
+  if (ps.length === 0 && filters === null) return "";
+  const lines: string[] = ["", "| wirebook | s | packets/s | peak RSS MiB | peer | s | peak RSS MiB | wirebook speed ÷ peer |", "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: |"];
+  const n = (x: number | null, d = 2) => (x === null ? "—" : x.toFixed(d));
+  const mib = (kb: number | null) => (kb === null ? "—" : (kb / 1024).toFixed(0));
+  for (const p of ps) {
+    const rate = p.ours ? `${((packets / p.ours) / 1e6).toFixed(2)} M` : "—";
+    const ratio = p.ours && p.theirs ? `${(p.theirs / p.ours).toFixed(2)}×` : "—";
+    lines.push(`| ${p.label}${p.note ? ` — ${p.note}` : ""} | ${n(p.ours)} | ${rate} | ${mib(p.oursRss)} | ${p.peer} | ${n(p.theirs)} | ${mib(p.theirsRss)} | ${ratio} |`);
+  }
+  lines.push("");
+  if (filters !== null) {
+    lines.push(`Display filters over the opened capture (${filters.rows} rows, best of 7, the filter alone): ` +
+      Object.entries(filters).filter(([k]) => k !== "rows").map(([k, v]) => `\`${k}\` ${(v / 1e6).toFixed(0)} M rows/s`).join("; ") + ".");
+    lines.push("");
+  }
+  return lines.join("\n");
 }
 
 function table(cap: { file: string; packets: number; bytes: number; cached: boolean; seconds: number }, rs: Result[], total: number): string {
