@@ -114,9 +114,13 @@ export function rowDiff(a: TableBuilder, b: TableBuilder): string | null {
   return null;
 }
 
-/** Opens whole files through open(): readers, gzip, decoders. */
+/**
+ * Opens whole files through open(): readers, gzip, decoders. `deep`: also the flow table (Zeek and
+ * nfstream modes) and the application tables (TCP reassembly, DNS/HTTP/TLS/DHCP/QUIC parsers),
+ * which read the file again; any exception there is a failure too.
+ */
 export class FileChecker {
-  constructor(private readonly tmp: string, private readonly memFixed = 48 << 20, private readonly memPerByte = 512) {}
+  constructor(private readonly tmp: string, private readonly deep = false, private readonly memFixed = 48 << 20, private readonly memPerByte = 512) {}
 
   async check(c: Case): Promise<Failure | null> {
     fs.writeFileSync(this.tmp, c.bytes);
@@ -126,6 +130,22 @@ export class FileChecker {
       const bad = cap.warnings.find((w) => /decoder error/.test(w));
       if (bad !== undefined) return fail(c, "decoder error", bad);
       if (!(cap.count >= 0)) return fail(c, "throw", `count ${cap.count}`);
+      if (this.deep) {
+        const { flows } = await import("../flows");
+        const { appTable, APP_NAMES } = await import("../flows/apps");
+        let stage = "flows";
+        try {
+          const ft = flows(cap);
+          stage = "flows (nfstream)";
+          flows(cap, { mode: "nfstream" });
+          for (const name of APP_NAMES) {
+            stage = `apps (${name})`;
+            await appTable(cap, name, { flows: ft });
+          }
+        } catch (e) {
+          return fail(c, "throw", `${stage}: ${(e as Error)?.stack ?? String(e)}`);
+        }
+      }
     } catch (e) {
       if (!(e instanceof CaptureError)) return fail(c, "rejected with a non-CaptureError", (e as Error)?.stack ?? String(e));
     }

@@ -1,6 +1,6 @@
 /**
  * `npm run fuzz -- [--minutes N] [--target packet|file|all] [--mode truncate|mutate|all] [--seed S]
- *                  [--workers W] [--out DIR]`
+ *                  [--workers W] [--out DIR] [--shallow]`
  * `npm run fuzz -- --target T --mode M --seed S --case N`   replays one case in this process
  *
  * A long run by hand: every truncation of every seed packet and seed file first, then mutations
@@ -27,12 +27,14 @@ interface Args {
   workers: number;
   out: string;
   replay?: number;
+  /** file cases: flows and application tables too (default; --shallow: open() only) */
+  deep: boolean;
 }
 
 function parse(argv: string[]): Args {
   const a: Args = {
     minutes: 1, target: "all", mode: "all", seed: Date.now() % 1000000, workers: Math.max(1, os.availableParallelism()),
-    out: path.join(ROOT, "dist", "fuzz-failures"),
+    out: path.join(ROOT, "dist", "fuzz-failures"), deep: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i], v = argv[i + 1];
@@ -49,6 +51,7 @@ function parse(argv: string[]): Args {
       case "--workers": a.workers = Number(need()); break;
       case "--out": a.out = path.resolve(need()); break;
       case "--case": a.replay = Number(need()); break;
+      case "--shallow": a.deep = false; break;
       default: throw new Error(`unknown option ${k}`);
     }
   }
@@ -77,7 +80,7 @@ async function replay(a: Args): Promise<number> {
   const c = mode === "truncate" ? new TruncateIndex(corpus, target).get(a.replay!) : mutateCase(corpus, target, a.seed, a.replay!);
   process.stdout.write(`case ${c.index} from ${c.from} (link type ${c.linkType}, ${c.bytes.length} bytes): ${c.what.join("; ")}\n`);
   const t = Date.now();
-  const f = target === "packet" ? new PacketChecker().check(c) : await new FileChecker(path.join(os.tmpdir(), `wirebook-replay-${process.pid}`)).check(c);
+  const f = target === "packet" ? new PacketChecker().check(c) : await new FileChecker(path.join(os.tmpdir(), `wirebook-replay-${process.pid}`), a.deep).check(c);
   process.stdout.write(f === null ? `passes (${Date.now() - t} ms)\n` : `FAILS: ${f.kind}: ${f.message}\nsaved: ${save(a.out, a.seed, mode, target, f)}\n`);
   return f === null ? 0 : 1;
 }
@@ -113,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
     const budget = ph.mode === "truncate" ? Math.min(left, total * ph.share) : left / Math.max(1, rest);
     let lastLine = 0;
     const r = await runFuzz({
-      dirs, target: ph.target, mode: ph.mode, seed: a.seed, workers: a.workers, timeLimitMs: budget,
+      dirs, target: ph.target, mode: ph.mode, seed: a.seed, workers: a.workers, timeLimitMs: budget, deep: a.deep,
       onFailure: (f) => {
         const file = save(a.out, a.seed, ph.mode, ph.target, f);
         process.stdout.write(`  FAIL ${f.kind} case ${f.index} (${f.from}: ${f.what.join("; ")}): ${f.message.split("\n")[0]}\n    → ${file}.*\n`);

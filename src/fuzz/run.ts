@@ -34,6 +34,8 @@ export interface FuzzOptions {
   perStack?: number;
   /** plant bugs in the workers (./selftest.ts): the harness must report each */
   selfTest?: boolean;
+  /** file target: also flows and application tables */
+  deep?: boolean;
   onFailure?: (f: Failure) => void;
   onProgress?: (cases: number, ms: number) => void;
 }
@@ -156,7 +158,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
       const counter = new SharedArrayBuffer(8);
       const init: WorkerInit = {
         dirs: o.dirs, target: o.target, mode: o.mode, seed, counter,
-        maxFileBytes: o.maxFileBytes ?? 64 * 1024, perStack: o.perStack ?? 6, selfTest: o.selfTest,
+        maxFileBytes: o.maxFileBytes ?? 64 * 1024, perStack: o.perStack ?? 6, selfTest: o.selfTest, deep: o.deep,
       };
       const worker = new Worker(path.join(__dirname, "worker.js"), {
         workerData: init,

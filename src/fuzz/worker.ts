@@ -22,6 +22,8 @@ export interface WorkerInit {
   perStack: number;
   /** plant bugs (./selftest.ts) to check that the harness catches them */
   selfTest?: boolean;
+  /** file target: also flows and application tables (see FileChecker) */
+  deep?: boolean;
 }
 
 export type Request = { type: "run"; from: number; to: number } | { type: "exit" };
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
   if (init.selfTest) (await import("./selftest")).plantBugs(corpus);
   const trunc = new TruncateIndex(corpus, init.target);
   const tmpDir = fs.mkdtempSync(path.join(fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir(), "wirebook-fuzz-"));
-  const files = new FileChecker(path.join(tmpDir, "case"));
+  const files = new FileChecker(path.join(tmpDir, "case"), init.deep ?? false);
   const packets = new PacketChecker();
   const post = (r: Reply): void => parentPort!.postMessage(r);
   post({ type: "ready", packets: corpus.packets.length, files: corpus.files.length, truncateTotal: trunc.total });
