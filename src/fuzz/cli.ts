@@ -130,7 +130,8 @@ async function main(argv: string[]): Promise<number> {
     });
     results.push(r);
     process.stdout.write(`${ph.target}/${ph.mode}: ${r.cases} cases in ${(r.ms / 1000).toFixed(1)} s (${Math.round(r.cases / (r.ms / 1000))}/s), ` +
-      `${r.failures.length} failures (seeds: ${r.packetSeeds} packets, ${r.fileSeeds} files)\n`);
+      `${r.failures.length} failures (seeds: ${r.packetSeeds} packets, ${r.fileSeeds} files)` +
+      `${r.slow.length ? `; ${r.slow.length} cases slow once but not alone (a loaded machine?): ${r.slow.slice(0, 10).join(", ")}` : ""}\n`);
   }
   const cases = results.reduce((n, r) => n + r.cases, 0);
   const fails = results.reduce((n, r) => n + r.failures.length, 0);

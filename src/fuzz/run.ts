@@ -47,6 +47,11 @@ export interface FuzzResult {
   cases: number;
   ms: number;
   failures: Failure[];
+  /**
+   * cases that outran the time budget once but finished when run again alone in a fresh worker
+   * with 5× the budget (a loaded machine, not a hang); replay them by hand
+   */
+  slow: number[];
   packetSeeds: number;
   fileSeeds: number;
 }
@@ -59,6 +64,9 @@ interface Slot {
   lastCase: number;
   since: number;
   dead: boolean;
+  /** a worker that re-runs one case that outran its budget, with 5× the budget */
+  confirm: { index: number; message: string } | null;
+  timeout: number;
 }
 
 export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
@@ -69,6 +77,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
   const t0 = Date.now();
   const deadline = o.timeLimitMs !== undefined ? t0 + o.timeLimitMs : Infinity;
   const failures: Failure[] = [];
+  const slow: number[] = [];
   let cases = 0;
   let packetSeeds = 0, fileSeeds = 0;
   let next = o.from ?? 0;
@@ -117,7 +126,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
       finished = true;
       clearInterval(watchdog);
       for (const s of slots) if (!s.dead) s.worker.postMessage({ type: "exit" } satisfies Request);
-      resolve({ target: o.target, mode: o.mode, seed, cases, ms: Date.now() - t0, failures, packetSeeds, fileSeeds });
+      resolve({ target: o.target, mode: o.mode, seed, cases, ms: Date.now() - t0, failures, slow, packetSeeds, fileSeeds });
     };
 
     const assign = (s: Slot): void => {
@@ -141,8 +150,24 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
       const chunk = s.chunk;
       s.chunk = null;
       void s.worker.terminate();
+      if (s.confirm !== null) {
+        // the case outran 5× its budget alone in a fresh worker: a hang (or it died there)
+        rebuilding++;
+        report(await rebuild(s.confirm.index, kind, kind === "hang" ? `${s.confirm.message}, and again alone in a fresh worker with ${s.timeout} ms` : message));
+        rebuilding--;
+        maybeFinish();
+        return;
+      }
       // bookkeeping first (synchronously), so the run cannot look finished meanwhile
       slots[slots.indexOf(s)] = spawn();
+      if (kind === "hang" && chunk !== null && cur >= 0) {
+        // confirm before calling it a hang: a loaded machine can stall a worker for seconds
+        cases += cur - chunk.from + 1;
+        if (cur + 1 < chunk.to) pending.push({ from: cur + 1, to: chunk.to });
+        slots.push(spawn({ index: cur, message }));
+        o.onProgress?.(cases, Date.now() - t0);
+        return;
+      }
       if (chunk !== null && cur >= 0) {
         cases += cur - chunk.from + 1;
         if (cur + 1 < chunk.to) pending.push({ from: cur + 1, to: chunk.to });
@@ -154,7 +179,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
       maybeFinish();
     };
 
-    const spawn = (): Slot => {
+    const spawn = (confirm: Slot["confirm"] = null): Slot => {
       const counter = new SharedArrayBuffer(8);
       const init: WorkerInit = {
         dirs: o.dirs, target: o.target, mode: o.mode, seed, counter,
@@ -166,7 +191,10 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
         stdout: false,
         stderr: false,
       });
-      const s: Slot = { worker, ctr: new Int32Array(counter), ready: false, chunk: null, lastCase: -1, since: Date.now(), dead: false };
+      const s: Slot = {
+        worker, ctr: new Int32Array(counter), ready: false, chunk: null, lastCase: -1, since: Date.now(), dead: false,
+        confirm, timeout: confirm === null ? caseTimeout : 5 * caseTimeout,
+      };
       worker.on("message", (r: Reply) => {
         if (s.dead) return;
         if (r.type === "ready") {
@@ -174,9 +202,19 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
           packetSeeds = r.packets;
           fileSeeds = r.files;
           if (o.mode === "truncate" && o.count === undefined) end = Math.min(end, r.truncateTotal);
-          assign(s);
+          if (s.confirm !== null) {
+            s.chunk = { from: s.confirm.index, to: s.confirm.index + 1 };
+            s.since = Date.now();
+            worker.postMessage({ type: "run", from: s.confirm.index, to: s.confirm.index + 1 } satisfies Request);
+          } else assign(s);
         } else if (r.type === "fail") report(r.failure);
-        else if (r.type === "done") {
+        else if (r.type === "done" && s.confirm !== null) {
+          slow.push(s.confirm.index);
+          s.dead = true;
+          s.chunk = null;
+          worker.postMessage({ type: "exit" } satisfies Request);
+          maybeFinish();
+        } else if (r.type === "done") {
           cases += r.cases;
           o.onProgress?.(cases, Date.now() - t0);
           assign(s);
@@ -207,12 +245,12 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult> {
         if (cur !== s.lastCase) {
           s.lastCase = cur;
           s.since = now;
-        } else if (cur >= 0 && now - s.since > caseTimeout) {
-          void replace(s, "hang", `case ${cur} ran for more than ${caseTimeout} ms`, cur);
+        } else if (cur >= 0 && now - s.since > s.timeout) {
+          void replace(s, "hang", `case ${cur} ran for more than ${s.timeout} ms`, cur);
         }
       }
       // idle slots (a chunk was put back after a replacement)
-      for (const s of slots) if (s.ready && !s.dead && s.chunk === null && pending.length > 0) assign(s);
+      for (const s of slots) if (s.ready && !s.dead && s.confirm === null && s.chunk === null && pending.length > 0) assign(s);
       maybeFinish();
     }, 100);
   });
