@@ -1,5 +1,5 @@
 /** Runs tshark's -z statistics and parses its text (the oracle for test/stats). */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 
 /** the per-packet preferences the project compares under (../shared/tools/tshark-reference.sh) */
 export const PREFS = ["-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE", "-o", "tcp.desegment_tcp_streams:FALSE"];
@@ -13,6 +13,31 @@ export function tshark(file: string, args: string[]): string {
     if (typeof out === "string" && (e as { status?: number }).status === 2) return out;
     throw e;
   }
+}
+
+/** tshark without blocking (tests run captures concurrently) */
+export function tsharkAsync(file: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile("tshark", ["-r", file, "-n", ...PREFS, ...args], { encoding: "utf8", maxBuffer: 1 << 28 }, (err, stdout) => {
+      if (err && !((err as { code?: unknown }).code === 2)) reject(err);
+      else resolve(stdout);
+    });
+  });
+}
+
+/** Splits tshark's -q -z output into one block per statistic, in the order asked (tshark prints them reversed). */
+export function statBlocks(out: string): string[] {
+  const blocks: string[] = [];
+  let cur: string[] | null = null;
+  for (const line of out.split("\n")) {
+    if (/^={20,}$/.test(line)) {
+      if (cur === null) cur = [];
+      else { blocks.push(cur.join("\n")); cur = null; }
+      continue;
+    }
+    if (cur !== null) cur.push(line);
+  }
+  return blocks.reverse();
 }
 
 /**
