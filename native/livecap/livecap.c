@@ -150,10 +150,15 @@ static void on_readable(uv_poll_t* h, int status, int events) {
     return;
   }
   L->dispatching = 1;
-  int n;
+  int n, rounds = 0;
+  /*
+   * Drain what is ready, but return to the event loop after a bounded number of ring blocks even
+   * under a flood (the descriptor stays readable, so we are called again): timers (`seconds`) and
+   * abort signals must get their turn.
+   */
   do {
     n = pcap_dispatch(L->p, -1, on_packet, (u_char*)L);
-  } while (n > 0 && !L->closing);
+  } while (n > 0 && !L->closing && ++rounds < 32);
   if (!L->closing) flush(L);
   L->dispatching = 0;
   if (n == PCAP_ERROR && !L->closing) do_close(L); /* interface went away: stop */

@@ -274,12 +274,13 @@ export function startSession(opts: LiveOptions, sink: RecordSink, raw?: RawRecor
   let resolve!: (s: LiveStats) => void, reject!: (e: unknown) => void;
   const done = new Promise<LiveStats>((res, rej) => { resolve = res; reject = rej; });
   const started = Date.now();
+  const deadline = opts.seconds !== undefined ? started + opts.seconds * 1000 : 0;
 
   const onBatch = (bytes: number, n: number): void => {
     if (stopped) return;
     let off = 0;
     const rawBase = raw ? raw.used : 0;
-    let end = 0;
+    let end = 0, timeUp = false;
     try {
       for (let i = 0; i < n && packets < max; i++) {
         const sec = batch.readUInt32LE(off);
@@ -292,6 +293,8 @@ export function startSession(opts: LiveOptions, sink: RecordSink, raw?: RawRecor
         sink.record(batch, off + 16, caplen, len, sec, nano ? frac : frac * 1000, linkType, 0, undefined);
         off = end;
         if (stopped) break; // the sink stopped the session
+        // a slow sink must not outlive the time limit by a whole batch (the timer waits for us)
+        if (deadline !== 0 && (i & 15) === 15 && Date.now() >= deadline) { timeUp = true; break; }
       }
     } catch (e) {
       failure = e;
@@ -299,6 +302,7 @@ export function startSession(opts: LiveOptions, sink: RecordSink, raw?: RawRecor
     if (raw && end > 0) raw.append(batch, 0, end);
     if (failure !== null) finish("error");
     else if (packets >= max) finish("count");
+    else if (timeUp) finish("time");
   };
 
   const onAbort = () => finish("abort");

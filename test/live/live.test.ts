@@ -343,3 +343,21 @@ test("sniff without onPacket keeps packets for an iterator that starts late", { 
     await rx.close();
   }
 });
+
+test("a flood the callback cannot keep up with still stops on time (the event loop gets its turn)", { skip, timeout: 60_000 }, async () => {
+  const rx = await udpReceiver();
+  try {
+    const busy = (ms: number) => { const end = Date.now() + ms; while (Date.now() < end) { /* a slow consumer */ } };
+    const t0 = Date.now();
+    const s = wb.sniff({ device: "lo", filter: `udp dst port ${rx.port}`, seconds: 0.5, onPacket: () => busy(1) });
+    const sending = sendUdp(rx.port, 5000, 100);
+    const st = await s;
+    const took = Date.now() - t0;
+    await sending;
+    assert.equal(st.reason, "time");
+    assert.ok(st.packets > 0 && st.packets < 5000, `${st.packets} packets taken before the time ran out`);
+    assert.ok(took < 3000, `stopped after ${took} ms`);
+  } finally {
+    await rx.close();
+  }
+});
