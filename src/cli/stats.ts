@@ -1,0 +1,56 @@
+/**
+ * `wirebook stats FILE -z conv,tcp [-z endpoints,ip] [-z io,phs] [-z io,stat,1[,FILTER…]] [-z top,FIELD[,N]] [-z tcp,trouble]`:
+ * tshark-like text for each statistic, in the order given.
+ */
+import { open } from "../table/load";
+import "../filter";
+import { conversationsByFrames, endpoints, hierarchy, ioStat, tcpTrouble, topN } from "../stats";
+import { CONV_TYPES, type ConvType } from "../stats/taps";
+import { convText, endpointsText, phsText, tableText } from "../stats/text";
+import { UsageError } from "./main";
+import { Progress } from "./progress";
+
+export async function statsCommand(args: string[]): Promise<number> {
+  let file: string | undefined;
+  const zs: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === "-z") { const v = args[++i]; if (v === undefined) throw new UsageError("-z needs a statistic"); zs.push(v); }
+    else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
+    else if (file === undefined) file = a;
+    else throw new UsageError(`unexpected argument ${a}`);
+  }
+  if (file === undefined) throw new UsageError("stats: no capture file given");
+  if (zs.length === 0) throw new UsageError("stats: no statistic given (-z io,phs | conv,TYPE | endpoints,TYPE | io,stat,SECONDS[,FILTER…] | top,FIELD[,N] | tcp,trouble)");
+  const type = (t: string): ConvType => {
+    if (!(CONV_TYPES as string[]).includes(t)) throw new UsageError(`unknown type "${t}"; one of ${CONV_TYPES.join(", ")}`);
+    return t as ConvType;
+  };
+  // check every -z before the (long) load
+  for (const z of zs) {
+    const [k, v, ...rest] = z.split(",");
+    if (z === "io,phs" || z === "tcp,trouble") continue;
+    if (k === "conv" || k === "endpoints") { type(v ?? ""); continue; }
+    if (k === "io" && v === "stat" && Number(rest[0]) > 0) continue;
+    if (k === "top" && v !== undefined) continue;
+    throw new UsageError(`unknown statistic "${z}"`);
+  }
+  const progress = new Progress(process.stderr);
+  const cap = await open(file, { onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.packets) });
+  progress.done();
+  for (const z of zs) {
+    const [k, v, ...rest] = z.split(",");
+    let text: string;
+    if (z === "io,phs") text = phsText(hierarchy(cap));
+    else if (z === "tcp,trouble") {
+      const t = tcpTrouble(cap);
+      text = tableText(t.summary, "TCP trouble") + tableText(t.packets, "TCP trouble: packets");
+    } else if (k === "conv") text = convText(conversationsByFrames(cap, type(v)), v);
+    else if (k === "endpoints") text = endpointsText(endpoints(cap, type(v)), v);
+    else if (k === "io") text = tableText(ioStat(cap, Number(rest[0]), { filters: rest.slice(1) }), `IO statistics, ${rest[0]} s intervals`);
+    else text = tableText(topN(cap, v, rest[0] === undefined ? 10 : Number(rest[0])), `Top ${v}`);
+    process.stdout.write(text);
+  }
+  for (const w of cap.warnings) process.stderr.write(`warning: ${w}\n`);
+  return 0;
+}
