@@ -36,10 +36,10 @@ const CONV_NAMES: Record<string, string> = { eth: "Ethernet", ip: "IPv4", ipv6: 
 /** conv rows must be in tshark's order (conversationsByFrames) */
 export function convText(t: StatTable, type: string): string {
   const ports = type === "tcp" || type === "udp";
+  const w = ports ? 26 : 20, lead = " ".repeat(2 * w + 7);
   const lines = [RULE80, `${CONV_NAMES[type]} Conversations`, "Filter:<No Filter>",
-    "                                               |       <-      | |       ->      | |     Total     |    Relative    |   Duration   |",
-    "                                               | Frames  Bytes | | Frames  Bytes | | Frames  Bytes |      Start     |              |"];
-  const w = ports ? 26 : 20;
+    `${lead}|       <-      | |       ->      | |     Total     |    Relative    |   Duration   |`,
+    `${lead}| Frames  Bytes | | Frames  Bytes | | Frames  Bytes |      Start     |              |`];
   for (const r of t.records()) {
     const a = ports ? `${r.address_a}:${r.port_a}` : String(r.address_a);
     const b = ports ? `${r.address_b}:${r.port_b}` : String(r.address_b);
