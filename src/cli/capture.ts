@@ -5,7 +5,7 @@
  * kernel timestamps. "Capturing on …" and the count go to stderr, as tshark does. Ctrl-C (SIGINT)
  * or SIGTERM stops the capture and keeps what was captured.
  */
-import { devices, LiveCaptureError, sniff } from "../io/live";
+import { devices, LiveCaptureError, sniff } from "../table/live";
 import { startSession, type LiveOptions, type LiveStats } from "../io/livecap";
 import { PcapngWriter, PcapWriter } from "../io/writer";
 import { UsageError } from "./main";

@@ -14,18 +14,18 @@
  */
 import * as fsp from "fs";
 import * as nodePath from "path";
-import { readCapture } from "./reader";
-import type { CaptureInfo, RecordSink } from "./records";
-import { MAX_PACKET } from "./records";
-import { PcapngWriter, PcapWriter } from "./writer";
-import { Capture, type Value } from "../table/capture";
-import { decodingSink } from "../table/load";
-import type { TableBuilder } from "../table/builder";
+import { readCapture } from "../io/reader";
+import type { CaptureInfo, RecordSink } from "../io/records";
+import { MAX_PACKET } from "../io/records";
+import { PcapngWriter, PcapWriter } from "../io/writer";
+import { Capture, type Value } from "./capture";
+import { decodingSink } from "./load";
+import type { TableBuilder } from "./builder";
 import {
   LiveCaptureError, RawRecords, startSession, type LiveOptions, type LiveSession, type LiveStats,
-} from "./livecap";
+} from "../io/livecap";
 
-export { devices, liveStatus, pcapVersion, LiveCaptureError, type LiveStatus, type Device, type DeviceAddress, type LiveOptions, type LiveStats, type StopReason } from "./livecap";
+export { devices, liveStatus, pcapVersion, LiveCaptureError, type LiveStatus, type Device, type DeviceAddress, type LiveOptions, type LiveStats, type StopReason } from "../io/livecap";
 
 export interface LiveCaptureOptions extends LiveOptions {
   /** keep only these fields (as `open()`'s option); frame.* are always kept */

@@ -37,7 +37,7 @@ function keepSet(columns: string[]): Set<string> {
 }
 
 /**
- * The decoding path every capture takes, file or live (src/io/live.ts): a RecordSink that decodes
+ * The decoding path every capture takes, file or live (src/table/live.ts): a RecordSink that decodes
  * each record into a TableBuilder, catching decoder bugs per packet. `warnings()` tells how many
  * decoder errors there were.
  */
