@@ -7,13 +7,14 @@ import { CaptureError } from "../io/errors";
 const USAGE = `usage: wirebook <command> [options]
 
 commands:
-  fields FILE -e FIELD [-e FIELD …] [-c COUNT]   print fields per packet as tshark -T fields does
+  fields FILE -e FIELD [-e FIELD …] [-Y FILTER] [-c COUNT]   print fields per packet as tshark -T fields does
   summary FILE                                  what capinfos tells, plus packets per protocol
   flows FILE [--format tsv|csv|json] [--all]    connections as Zeek's conn.log (--nfstream: nfstream's flows)
   dns|http|tls|dhcp|quic FILE [--format …]     application tables keyed to flow uids (Zeek's dns/http/ssl/dhcp/quic logs)
   report FILE -o report.html [--title T]        one self-contained offline HTML report (charts, tables)
   capture -i DEV [-c N] [-a duration:S] [-f BPF] [-w FILE]   live capture as tshark (-D lists devices)
-  alerts FILE --rules FILE.rules [--format tsv|csv|json]   signature alerts (Suricata rule subset)
+  stats FILE -z io,phs|conv,TYPE|endpoints,TYPE|io,stat,N[,FILTER…]|top,FIELD[,N]|tcp,trouble   tshark-like statistics
+  alerts FILE [--rules FILE.rules] [--no-detectors] [--format tsv|csv|json]   detectors' and signature alerts
   files FILE [--format tsv|csv|json] [--extract DIR] [--reputation virustotal]   HTTP bodies as files: MIME types, md5/sha1/sha256
   kernel install [--user | --prefix DIR]        register the Jupyter kernel
   kernel uninstall [--user | --prefix DIR]      remove it
@@ -32,6 +33,7 @@ async function main(argv: string[]): Promise<number> {
     case "report": return (await import("./report")).reportCommand(args);
     case "kernel": return (await import("./kernel")).kernelCommand(args);
     case "capture": return (await import("./capture")).captureCommand(args);
+    case "stats": return (await import("./stats")).statsCommand(args);
     case "alerts": return (await import("./alerts")).alertsCommand(args);
     case "files": return (await import("./files")).filesCommand(args);
     case undefined: case "-h": case "--help": case "help":
