@@ -2,7 +2,7 @@
 # Sets up a fresh Debian 12 machine for Wirebook: the system packages it uses (installed when run
 # as root and missing), then the npm dependencies (npm ci) and the build.
 #   tshark, tcpdump, wireshark-common  the oracle and the peers of the tests and the bench
-#   libpcap-dev                        builds live capture's binding (native/livecap) and the optional `cap` module
+#   libpcap-dev                        builds live capture's binding (native/livecap)
 #   jupyter-notebook, jupyter-nbconvert, python3-nbclient, python3-ipykernel  run the notebooks
 #   chromium                           checks that exported notebooks and reports render
 #   python3-scapy, python3-dpkt, python3-pandas, time  the Python peers of the bench, peak RSS
