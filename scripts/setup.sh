@@ -6,10 +6,11 @@
 #   jupyter-notebook, jupyter-nbconvert, python3-nbclient, python3-ipykernel  run the notebooks
 #   chromium                           checks that exported notebooks and reports render
 #   python3-scapy, python3-dpkt, python3-pandas, time  the Python peers of the bench, peak RSS
+#   iproute2, libcap2-bin              the live-capture tests (network namespaces; capsh drops CAP_NET_RAW)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(tshark tcpdump wireshark-common libpcap-dev jupyter-notebook jupyter-nbconvert python3-nbclient
-  python3-ipykernel chromium fonts-dejavu-core python3-scapy python3-dpkt python3-pandas time)
+  python3-ipykernel chromium fonts-dejavu-core python3-scapy python3-dpkt python3-pandas time iproute2 libcap2-bin)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
