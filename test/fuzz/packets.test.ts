@@ -18,8 +18,8 @@ test("every seed packet truncated at every offset", { timeout: 120_000 }, async 
 
 test("mutated packets: bit flips, lying lengths, interesting values, splices", { timeout: 120_000 }, async (t) => {
   const seed = 1;
-  const r = await runFuzz({ dirs: DIRS, target: "packet", mode: "mutate", seed, count: 120_000, workers: WORKERS });
+  const r = await runFuzz({ dirs: DIRS, target: "packet", mode: "mutate", seed, count: 300_000, workers: WORKERS });
   t.diagnostic(`${r.cases} cases in ${(r.ms / 1000).toFixed(1)} s`);
-  assert.equal(r.cases, 120_000);
+  assert.equal(r.cases, 300_000);
   assert.deepEqual(r.failures.length, 0, describe(r.failures, "packet", "mutate", seed));
 });
