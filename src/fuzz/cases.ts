@@ -10,6 +10,7 @@
 import * as zlib from "node:zlib";
 import type { Corpus } from "./corpus";
 import { caseRng, mutate } from "./mutate";
+import { quicCase } from "./quic";
 
 export type Target = "packet" | "file";
 export type Mode = "truncate" | "mutate";
@@ -65,6 +66,11 @@ export class TruncateIndex {
 export function mutateCase(corpus: Corpus, target: Target, seed: number, index: number): Case {
   const rng = caseRng(seed, index);
   if (target === "packet") {
+    if (rng.chance(0.08)) {
+      // a QUIC Initial whose plaintext is mutated, then encrypted (./quic.ts)
+      const q = quicCase(rng);
+      return { index, from: "quic-initial", linkType: 1, bytes: q.bytes, what: q.what };
+    }
     const s = corpus.packets[rng.int(corpus.packets.length)];
     const donor = corpus.packets[rng.int(corpus.packets.length)];
     const m = mutate(rng, s.bytes, s.fields, donor.bytes);
