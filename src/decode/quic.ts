@@ -278,8 +278,16 @@ function keysOf(c: Conn, s: number): QuicKeys | null {
 /** result of varint(): the value */
 let vv = 0;
 
-/** A variable-length integer at o (RFC 9000 §16); returns the offset after it, or -1 past end. */
-function varint(b: Uint8Array, o: number, end: number): number {
+/** The value of the last varint() read (a module variable: no allocation per read). */
+export function varintValue(): number {
+  return vv;
+}
+
+/**
+ * A variable-length integer at o (RFC 9000 §16); returns the offset after it, or -1 past end.
+ * The value is in `varintValue()`.
+ */
+export function varint(b: Uint8Array, o: number, end: number): number {
   if (o >= end) return -1;
   const n = 1 << (b[o] >> 6);
   if (o + n > end) return -1;

@@ -8,6 +8,7 @@
  * it was found in (`alerts.packets(row)` runs it), and `uids`, the flows involved.
  */
 import type { Capture } from "../table/capture";
+import { rowObjects } from "../table/rows";
 
 export type AlertValue = number | string | undefined;
 
@@ -178,14 +179,7 @@ export class AlertTable {
 
   /** Plain rows for small slices. */
   rows(columns: string[] = this.columns, from = 0, to = this.count): Record<string, AlertValue>[] {
-    const cs = columns.map((c) => this.column(c));
-    const out: Record<string, AlertValue>[] = [];
-    for (let r = from; r < Math.min(to, this.count); r++) {
-      const o: Record<string, AlertValue> = {};
-      for (const c of cs) o[c.name] = c.get(r);
-      out.push(o);
-    }
-    return out;
+    return rowObjects(columns.map((c) => this.column(c)), from, Math.min(to, this.count));
   }
 
   /** Alerts per detector, most first. */

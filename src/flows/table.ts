@@ -6,6 +6,7 @@
 import type { Capture } from "../table/capture";
 import type { AddrTable } from "./input";
 import { V6_BASE } from "./input";
+import { rowObjects } from "../table/rows";
 
 export type FlowValue = number | string | boolean | undefined;
 
@@ -187,14 +188,7 @@ export class FlowTable {
 
   /** Plain rows (objects keyed by column name) for small slices. */
   rows(columns: string[] = this.columns, from = 0, to = this.count): Record<string, FlowValue>[] {
-    const cols = columns.map((c) => this.column(c));
-    const out: Record<string, FlowValue>[] = [];
-    for (let r = from; r < Math.min(to, this.count); r++) {
-      const o: Record<string, FlowValue> = {};
-      for (const c of cols) o[c.name] = c.get(r);
-      out.push(o);
-    }
-    return out;
+    return rowObjects(columns.map((c) => this.column(c)), from, Math.min(to, this.count));
   }
 
   /** The flows as a danfo DataFrame (danfo is loaded on first call); unset values are null. */

@@ -6,6 +6,7 @@
  */
 import type { FlowTable } from "../flows/table";
 import type { Capture } from "../table/capture";
+import { rowObjects } from "../table/rows";
 
 export type LogValue = number | string | boolean | undefined;
 
@@ -115,14 +116,7 @@ export class LogTable {
 
   /** Plain rows for small slices. */
   rows(columns: string[] = this.columns, from = 0, to = this.count): Record<string, LogValue>[] {
-    const cs = columns.map((c) => this.column(c));
-    const out: Record<string, LogValue>[] = [];
-    for (let r = from; r < Math.min(to, this.count); r++) {
-      const o: Record<string, LogValue> = {};
-      for (const c of cs) o[c.name] = c.get(r);
-      out.push(o);
-    }
-    return out;
+    return rowObjects(columns.map((c) => this.column(c)), from, Math.min(to, this.count));
   }
 
   /** The log as a danfo DataFrame (danfo loads on first call); unset values are null. */

@@ -12,6 +12,7 @@ import type { Capture } from "../table/capture";
 import { Engine, type MatchOptions, type RawAlert } from "./engine";
 import { parseRules, RuleError, type Rule } from "./parser";
 import type { Vars } from "./address";
+import { rowObjects } from "../table/rows";
 
 export { RuleError, parseRules, translatePcre, type Rule, type Matcher, type Content } from "./parser";
 export { DEFAULT_VARS, type Vars } from "./address";
@@ -119,14 +120,7 @@ export class AlertTable {
   }
 
   rows(columns: string[] = this.columns, from = 0, to = this.count): Record<string, AlertValue>[] {
-    const cols = columns.map((c) => this.column(c));
-    const out: Record<string, AlertValue>[] = [];
-    for (let r = from; r < Math.min(to, this.count); r++) {
-      const o: Record<string, AlertValue> = {};
-      for (const c of cols) o[c.name] = c.get(r);
-      out.push(o);
-    }
-    return out;
+    return rowObjects(columns.map((c) => this.column(c)), from, Math.min(to, this.count));
   }
 
   /**

@@ -8,6 +8,7 @@ import type { CaptureInfo } from "../io/records";
 import type { TableBuilder } from "./builder";
 import type { NumColumn } from "./column";
 import { linkTypeName } from "./linktypes";
+import { rowObjects } from "./rows";
 
 export type Value = number | string | undefined;
 
@@ -296,14 +297,7 @@ export class Capture {
 
   /** Plain rows (objects keyed by field name) for small slices: `rows(["ip.src"], 0, 10)`. */
   rows(columns: string[], from = 0, to = this.count): Record<string, Value>[] {
-    const cols = columns.map((c) => this.column(c));
-    const out: Record<string, Value>[] = [];
-    for (let r = from; r < Math.min(to, this.count); r++) {
-      const o: Record<string, Value> = {};
-      for (const c of cols) o[c.name] = c.get(r);
-      out.push(o);
-    }
-    return out;
+    return rowObjects(columns.map((c) => this.column(c)), from, Math.min(to, this.count));
   }
 
   /** Bytes held by the table's columns. */

@@ -7,7 +7,7 @@
  * (at most MAX_CRYPTO bytes held per side), and the TLS ClientHello / ServerHello read from them:
  * SNI, ALPN, JA4 (prefix "q"), the chosen cipher suite.
  */
-import { initialKeys, initialSalt, unprotect, unprotected, type QuicKeys } from "../../decode/quic";
+import { initialKeys, initialSalt, type QuicKeys, unprotect, unprotected, varint, varintValue } from "../../decode/quic";
 import { cipherName, ja4, ja4r, parseHello } from "./hello";
 import type { FlowInfo, PayloadSink } from "./scan";
 import { AppTableBuilder, type ColSpec } from "./table";
@@ -37,17 +37,7 @@ export function quicVersionName(v: number): string {
 
 const hex = (b: Uint8Array, o: number, n: number) => Buffer.from(b.buffer, b.byteOffset + o, n).toString("hex");
 
-let vv = 0;
-/** RFC 9000 §16 varint at o (value in vv); -1 past end */
-function varint(b: Uint8Array, o: number, end: number): number {
-  if (o >= end) return -1;
-  const n = 1 << (b[o] >> 6);
-  if (o + n > end) return -1;
-  let v = b[o] & 0x3f;
-  for (let i = 1; i < n; i++) v = v * 256 + b[o + i];
-  vv = v;
-  return o + n;
-}
+
 
 /** One side's CRYPTO stream, reassembled by offset. */
 class CryptoStream {
@@ -187,10 +177,10 @@ export class QuicApp implements PayloadSink {
       }
       if (type === 0) {
         if ((p = varint(b, p, end)) < 0) return;
-        p += vv; // token
+        p += varintValue(); // token
       }
       if ((p = varint(b, p, end)) < 0) return;
-      const pktEnd = p + vv;
+      const pktEnd = p + varintValue();
       if (pktEnd > end) return;
       if (type === 0) {
         const keys = c.keys[side];
@@ -210,22 +200,22 @@ export class QuicApp implements PayloadSink {
     const end = b.length;
     while (o < end) {
       if ((o = varint(b, o, end)) < 0) return;
-      const type = vv;
+      const type = varintValue();
       switch (type) {
         case 0x00: while (o < end && b[o] === 0) o++; break;
         case 0x01: case 0x1e: break;
         case 0x02: case 0x03: {
           for (let i = 0; i < 3; i++) if ((o = varint(b, o, end)) < 0) return;
           if ((o = varint(b, o, end)) < 0) return;
-          for (let i = 0, n = vv; i < n; i++) if ((o = varint(b, o, end)) < 0 || (o = varint(b, o, end)) < 0) return;
+          for (let i = 0, n = varintValue(); i < n; i++) if ((o = varint(b, o, end)) < 0 || (o = varint(b, o, end)) < 0) return;
           if (type === 0x03) for (let i = 0; i < 3; i++) if ((o = varint(b, o, end)) < 0) return;
           break;
         }
         case 0x06: {
           if ((o = varint(b, o, end)) < 0) return;
-          const off = vv;
+          const off = varintValue();
           if ((o = varint(b, o, end)) < 0) return;
-          const len = vv;
+          const len = varintValue();
           if (len > end - o) return;
           cs.add(off, b.subarray(o, o + len));
           o += len;
@@ -234,8 +224,8 @@ export class QuicApp implements PayloadSink {
         case 0x1c: case 0x1d: {
           if ((o = varint(b, o, end)) < 0) return;
           if (type === 0x1c && (o = varint(b, o, end)) < 0) return;
-          if ((o = varint(b, o, end)) < 0 || vv > end - o) return;
-          o += vv;
+          if ((o = varint(b, o, end)) < 0 || varintValue() > end - o) return;
+          o += varintValue();
           break;
         }
         default: return;

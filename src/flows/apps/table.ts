@@ -8,6 +8,7 @@
  * its query's row), then frozen.
  */
 import type { FlowTable, FlowValue } from "../table";
+import { rowObjects } from "../../table/rows";
 
 export type AppValue = number | string | boolean | (string | number)[] | undefined;
 
@@ -300,14 +301,7 @@ export class AppTable {
 
   /** Plain rows (objects keyed by column name) for small slices. */
   rows(columns: string[] = this.columns, from = 0, to = this.count): Record<string, AppValue>[] {
-    const cols = columns.map((c) => this.column(c));
-    const out: Record<string, AppValue>[] = [];
-    for (let r = from; r < Math.min(to, this.count); r++) {
-      const o: Record<string, AppValue> = {};
-      for (const c of cols) o[c.name] = c.get(r);
-      out.push(o);
-    }
-    return out;
+    return rowObjects(columns.map((c) => this.column(c)), from, Math.min(to, this.count));
   }
 
   /** The rows of one flow (by uid). */
