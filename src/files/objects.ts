@@ -15,7 +15,7 @@
 import { createHash, type Hash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { contentLength, HttpDir, METHOD, REQ_START, type BodyObserver, type Head } from "../flows/apps/http";
+import { contentLength, HttpDir, httpStart, METHOD, type BodyObserver, type Head } from "../flows/apps/http";
 import { TcpStream } from "../flows/apps/reassembly";
 import type { FlowInfo, PayloadSink } from "../flows/apps/scan";
 import { AppTableBuilder, type ColSpec } from "../flows/apps/table";
@@ -396,13 +396,9 @@ export class FilesApp implements PayloadSink {
   packet(f: FlowInfo, fromOrig: boolean, t: number, b: Buffer, off: number, end: number, len: number, seq: number, flags: number): void {
     let c = this.conns.get(f.row);
     if (c === undefined) {
-      if (len === 0 && (flags & 2) === 0) return;
-      if (len === 1 && (flags & 2) === 0) return; // a keep-alive probe's byte
-      if (len > 0) {
-        const s = b.toString("latin1", off, Math.min(end, off + 8));
-        const ok = fromOrig ? REQ_START.test(s) || (end - off < 8 && /^[A-Z]+$/.test(s)) : s.startsWith("HTTP/");
-        if (!ok) { this.conns.set(f.row, { rejected: true } as Conn); return; }
-      }
+      const start = httpStart(fromOrig, b, off, end, len, flags);
+      if (start === "wait") return;
+      if (start === "reject") { this.conns.set(f.row, { rejected: true } as Conn); return; }
       c = this.conn(f);
     }
     if (c.rejected) return;

@@ -245,6 +245,20 @@ interface Conn {
   rejected: boolean;
 }
 
+/**
+ * Whether a connection's first packet seen starts HTTP: "wait" (no payload yet, or a keep-alive
+ * probe's byte of a capture begun mid-connection), "accept" (a request line from the originator,
+ * a status line from the responder) or "reject".
+ */
+export function httpStart(fromOrig: boolean, b: Buffer, off: number, end: number, len: number, flags: number): "wait" | "accept" | "reject" {
+  if (len === 0 && (flags & 2) === 0) return "wait";
+  if (len === 1 && (flags & 2) === 0) return "wait";
+  if (len === 0) return "accept"; // a SYN: the connection is followed from its start
+  const s = b.toString("latin1", off, Math.min(end, off + 8));
+  const ok = fromOrig ? REQ_START.test(s) || (end - off < 8 && /^[A-Z]+$/.test(s)) : s.startsWith("HTTP/");
+  return ok ? "accept" : "reject";
+}
+
 export class HttpApp implements PayloadSink {
   readonly t = new AppTableBuilder(HTTP_COLUMNS);
   private readonly conns = new Map<number, Conn>();
@@ -319,14 +333,9 @@ export class HttpApp implements PayloadSink {
   packet(f: FlowInfo, fromOrig: boolean, t: number, b: Buffer, off: number, end: number, len: number, seq: number, flags: number, _frame?: number): void {
     let c = this.conns.get(f.row);
     if (c === undefined) {
-      if (len === 0 && (flags & 2) === 0) return;
-      if (len === 1 && (flags & 2) === 0) return; // a keep-alive probe's byte (the capture began mid-connection)
-      if (len > 0) {
-        // decide on the first payload bytes: a request line from the originator, a status line from the responder
-        const s = b.toString("latin1", off, Math.min(end, off + 8));
-        const ok = fromOrig ? REQ_START.test(s) || (end - off < 8 && /^[A-Z]+$/.test(s)) : s.startsWith("HTTP/");
-        if (!ok) { this.conns.set(f.row, { rejected: true } as Conn); return; }
-      }
+      const start = httpStart(fromOrig, b, off, end, len, flags);
+      if (start === "wait") return;
+      if (start === "reject") { this.conns.set(f.row, { rejected: true } as Conn); return; }
       c = this.conn(f);
     }
     if (c.rejected) return;
