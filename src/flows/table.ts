@@ -105,6 +105,12 @@ export function isPrivate(addrs: AddrTable, a: number): boolean {
 
 const fixed6 = (x: number) => x.toFixed(6);
 
+/** Our decoders' protocol names (frame.protocols) → Zeek's service names. */
+const ZEEK_SERVICE: Record<string, string> = {
+  dns: "dns", mdns: "dns", llmnr: "dns", http: "http", tls: "ssl", quic: "quic", dhcp: "dhcp", ntp: "ntp",
+  ssh: "ssh", ftp: "ftp", smtp: "smtp", pop: "pop3", imap: "imap", smb: "smb", smb2: "smb", telnet: "telnet",
+};
+
 export class FlowTable {
   readonly count: number;
   /** column names, in output order */
@@ -137,7 +143,7 @@ export class FlowTable {
     addr("id.resp_h", d.respH);
     num("id.resp_p", "port", d.respP);
     this.add({ name: "proto", type: "enum", get: (r) => d.protoNames[d.proto[r]], text: (r) => d.protoNames[d.proto[r]] });
-    this.add({ name: "service", type: "string", get: () => undefined, text: () => "-" });
+    this.add({ name: "service", type: "string", get: (r) => this.service(r), text: (r) => this.service(r) ?? "-" });
     num("duration", "interval", d.duration, fixed6);
     num("orig_bytes", "count", d.origBytes);
     num("resp_bytes", "count", d.respBytes);
@@ -173,6 +179,47 @@ export class FlowTable {
     num("bidirectional_max_ps", "count", d.psMax);
     num("bidirectional_mean_piat_ms", "double", d.piatMeanMs, (x) => x.toFixed(3));
     this.columns = [...this.cols.keys()];
+  }
+
+  private services: (string | undefined)[] | null = null;
+
+  /**
+   * The application protocols seen in the flow, in Zeek's names and first-seen order ("dns",
+   * "http", "ssl", "quic" …; several joined by commas as Zeek does). Wirebook names them from the
+   * protocols its decoders found in the flow's packets (ports, then content checks), where Zeek
+   * confirms with its analyzers: the two agree on ordinary traffic, not on every odd port.
+   */
+  service(row: number): string | undefined {
+    if (this.services === null) this.services = this.computeServices();
+    return this.services[row];
+  }
+
+  private computeServices(): (string | undefined)[] {
+    const { table, index } = this.capture.storage;
+    const perPath = new Map<number, string[]>();
+    const namesOf = (id: number): string[] => {
+      let v = perPath.get(id);
+      if (v === undefined) {
+        v = [];
+        for (const p of table.paths.path(id).split(":")) {
+          const z = ZEEK_SERVICE[p];
+          if (z !== undefined && !v.includes(z)) v.push(z);
+        }
+        perPath.set(id, v);
+      }
+      return v;
+    };
+    const seen: (string[] | undefined)[] = new Array(this.count);
+    const f = this.flowOf;
+    for (let i = 0; i < f.length; i++) {
+      const row = f[i];
+      if (row === 0xffffffff) continue;
+      const names = namesOf(table.protoPath.get(index === null ? i : index[i]) ?? 0);
+      if (names.length === 0) continue;
+      const list = seen[row] ?? (seen[row] = []);
+      for (const n of names) if (!list.includes(n)) list.push(n);
+    }
+    return seen.map((l) => (l === undefined ? undefined : l.join(",")));
   }
 
   private add(c: FlowColumn): void {
