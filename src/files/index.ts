@@ -11,7 +11,8 @@ import { Capture } from "../table/capture";
 import "../flows";
 import type { FlowTable } from "../flows/table";
 import { scanPayloads } from "../flows/apps/scan";
-import type { AppTable, AppTableBuilder } from "../flows/apps/table";
+import { timeOrder } from "../flows/apps";
+import type { AppTable } from "../flows/apps/table";
 import type { InflateCaps } from "./decode";
 import { FilesApp, type ExtractOptions } from "./objects";
 import { VirusTotalProvider, type ReputationProvider, type Verdict, type VirusTotalOptions } from "./reputation";
@@ -47,14 +48,6 @@ declare module "../table/capture" {
 const flowCache = new WeakMap<Capture, FlowTable>();
 const plainCache = new WeakMap<FlowTable, AppTable>();
 
-function timeOrder(t: AppTableBuilder): Uint32Array {
-  const n = t.count;
-  const ts = new Float64Array(n);
-  for (let r = 0; r < n; r++) ts[r] = t.getNum(r, "ts") ?? Infinity;
-  const idx = Array.from({ length: n }, (_, i) => i);
-  idx.sort((a, b) => ts[a] - ts[b] || a - b);
-  return Uint32Array.from(idx);
-}
 
 /** Fills the rep_* columns from a provider; every failure becomes a status, never a throw. */
 async function addReputation(app: FilesApp, provider: ReputationProvider, warnings: string[]): Promise<void> {

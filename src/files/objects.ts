@@ -15,7 +15,7 @@
 import { createHash, type Hash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { contentLength, HttpDir, httpStart, METHOD, type BodyObserver, type Head } from "../flows/apps/http";
+import { contentLength, HttpConnections, HttpDir, METHOD, type BodyObserver, type Head } from "../flows/apps/http";
 import { TcpStream } from "../flows/apps/reassembly";
 import type { FlowInfo, PayloadSink } from "../flows/apps/scan";
 import { AppTableBuilder, type ColSpec } from "../flows/apps/table";
@@ -304,11 +304,10 @@ interface Conn {
 }
 
 /** The second-pass consumer that builds the files table. */
-export class FilesApp implements PayloadSink {
+export class FilesApp extends HttpConnections<Conn> implements PayloadSink {
   readonly t = new AppTableBuilder(FILES_COLUMNS);
   readonly extractor: Extractor | null;
   readonly inflateCaps: InflateCaps;
-  private readonly conns = new Map<number, Conn>();
   private readonly perFlow = new Map<number, number>();
   private openDecoders = 0;
   private readonly maxOpenDecoders: number;
@@ -319,6 +318,7 @@ export class FilesApp implements PayloadSink {
   private decoderLimit = 0;
 
   constructor(private readonly uidOf: (flowRow: number) => string, opts: FilesScanOptions = {}) {
+    super();
     this.extractor = opts.extract !== undefined ? new Extractor(opts.extract) : null;
     this.inflateCaps = { ...INFLATE_DEFAULTS, ...opts.inflate };
     this.maxOpenDecoders = opts.maxOpenDecoders ?? 1024;
@@ -344,7 +344,7 @@ export class FilesApp implements PayloadSink {
     return f.proto === "tcp";
   }
 
-  private conn(f: FlowInfo): Conn {
+  protected conn(f: FlowInfo): Conn {
     const c = { pending: [], lastReq: null, depth: 0, time: 0, rejected: false, cur: [null, null], finishing: false } as unknown as Conn;
     const time = () => c.time;
     const begin = (isOrig: boolean, h: Head, txn: Txn, status: number | undefined, framing: number | "chunked" | "eof") => {
@@ -391,19 +391,6 @@ export class FilesApp implements PayloadSink {
     c.resp = new TcpStream(c.respDir);
     this.conns.set(f.row, c);
     return c;
-  }
-
-  packet(f: FlowInfo, fromOrig: boolean, t: number, b: Buffer, off: number, end: number, len: number, seq: number, flags: number): void {
-    let c = this.conns.get(f.row);
-    if (c === undefined) {
-      const start = httpStart(fromOrig, b, off, end, len, flags);
-      if (start === "wait") return;
-      if (start === "reject") { this.conns.set(f.row, { rejected: true } as Conn); return; }
-      c = this.conn(f);
-    }
-    if (c.rejected) return;
-    c.time = t;
-    (fromOrig ? c.orig : c.resp).segment(seq, flags, b, off, end, len);
   }
 
   finish(): void {

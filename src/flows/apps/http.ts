@@ -259,9 +259,38 @@ export function httpStart(fromOrig: boolean, b: Buffer, off: number, end: number
   return ok ? "accept" : "reject";
 }
 
-export class HttpApp implements PayloadSink {
+/** What both HTTP consumers (the HTTP table, the files table) keep per connection. */
+export interface HttpConnBase {
+  orig: TcpStream;
+  resp: TcpStream;
+  time: number;
+  rejected: boolean;
+}
+
+/**
+ * The part of a second-pass consumer both HTTP tables share: decide on a connection's first
+ * packet whether it speaks HTTP (`httpStart`), then feed its two TCP streams.
+ */
+export abstract class HttpConnections<C extends HttpConnBase> {
+  protected readonly conns = new Map<number, C>();
+  protected abstract conn(f: FlowInfo): C;
+
+  packet(f: FlowInfo, fromOrig: boolean, t: number, b: Buffer, off: number, end: number, len: number, seq: number, flags: number, _frame?: number): void {
+    let c = this.conns.get(f.row);
+    if (c === undefined) {
+      const start = httpStart(fromOrig, b, off, end, len, flags);
+      if (start === "wait") return;
+      if (start === "reject") { this.conns.set(f.row, { rejected: true } as C); return; }
+      c = this.conn(f);
+    }
+    if (c.rejected) return;
+    c.time = t;
+    (fromOrig ? c.orig : c.resp).segment(seq, flags, b, off, end, len);
+  }
+}
+
+export class HttpApp extends HttpConnections<Conn> implements PayloadSink {
   readonly t = new AppTableBuilder(HTTP_COLUMNS);
-  private readonly conns = new Map<number, Conn>();
   private overflow = 0;
   private lost = 0;
   private dropped = 0;
@@ -270,7 +299,7 @@ export class HttpApp implements PayloadSink {
     return f.proto === "tcp";
   }
 
-  private conn(f: FlowInfo): Conn {
+  protected conn(f: FlowInfo): Conn {
     const T = this.t;
     const c = { pending: [], reqRow: -1, respRow: -1, depth: 0, time: 0, rejected: false } as unknown as Conn;
     const newRow = () => {
@@ -328,19 +357,6 @@ export class HttpApp implements PayloadSink {
     c.resp = new TcpStream(c.respDir);
     this.conns.set(f.row, c);
     return c;
-  }
-
-  packet(f: FlowInfo, fromOrig: boolean, t: number, b: Buffer, off: number, end: number, len: number, seq: number, flags: number, _frame?: number): void {
-    let c = this.conns.get(f.row);
-    if (c === undefined) {
-      const start = httpStart(fromOrig, b, off, end, len, flags);
-      if (start === "wait") return;
-      if (start === "reject") { this.conns.set(f.row, { rejected: true } as Conn); return; }
-      c = this.conn(f);
-    }
-    if (c.rejected) return;
-    c.time = t;
-    (fromOrig ? c.orig : c.resp).segment(seq, flags, b, off, end, len);
   }
 
   finish(): void {

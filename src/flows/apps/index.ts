@@ -63,7 +63,7 @@ function flowTableOf(cap: Capture, opts: AppOptions): FlowTable {
 }
 
 /** Sorts rows by time (stable): rows are created in the order messages complete. */
-function timeOrder(t: AppTableBuilder): Uint32Array {
+export function timeOrder(t: AppTableBuilder): Uint32Array {
   const n = t.count;
   const ts = new Float64Array(n);
   for (let r = 0; r < n; r++) ts[r] = t.getNum(r, "ts") ?? Infinity;
