@@ -21,7 +21,11 @@ function varint(v: number, width = v < 64 ? 1 : v < 16384 ? 2 : v < 2 ** 30 ? 4 
   return b;
 }
 
-function protect(k: QuicKeys, header: Buffer, pnLen: number, pn: number, payload: Buffer): Buffer {
+/**
+ * Protects a long-header packet as a sender does (RFC 9001 §5): AES-128-GCM over the payload with
+ * the header as associated data, then header protection. `header` ends with the packet number.
+ */
+export function protect(k: QuicKeys, header: Buffer, pnLen: number, pn: number, payload: Buffer): Buffer {
   const nonce = Buffer.from(k.iv);
   nonce.writeUInt32BE((nonce.readUInt32BE(8) ^ pn) >>> 0, 8);
   const c = createCipheriv("aes-128-gcm", k.key, nonce);

@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createCipheriv } from "node:crypto";
 import { decodeFrames, fieldsOf, hex, udpFrame } from "../helpers/decode";
 import { headerMask, initialKeys, QUIC_V1, QUIC_V2, unprotect, unprotected, type QuicKeys } from "../../src/decode/quic";
+import { protect } from "../../src/fuzz/quic";
 
 
 // RFC 9001 Appendix A
@@ -88,21 +88,6 @@ test("quic: the server Initial uses the server keys of the client's DCID; retran
   assert.equal(c.column("tls.handshake.type").text(2), "");
   assert.equal(c.column("frame.protocols").text(2), "eth:ethertype:ip:udp:quic");
 });
-
-/** Protects a long-header packet: header (first byte with pn length bits, pn last), payload. */
-function protect(k: QuicKeys, header: Buffer, pnLen: number, pn: number, payload: Buffer): Buffer {
-  const nonce = Buffer.from(k.iv);
-  nonce.writeUInt32BE((nonce.readUInt32BE(8) ^ pn) >>> 0, 8);
-  const c = createCipheriv("aes-128-gcm", k.key, nonce);
-  c.setAAD(header);
-  const body = Buffer.concat([c.update(payload), c.final(), c.getAuthTag()]);
-  const out = Buffer.concat([header, body]);
-  const pnOff = header.length - pnLen;
-  const mask = headerMask(k.hp, out.subarray(pnOff + 4, pnOff + 20));
-  out[0] ^= mask[0] & 0x0f;
-  for (let i = 0; i < pnLen; i++) out[pnOff + i] ^= mask[1 + i];
-  return out;
-}
 
 function initial(version: number, dcid: Buffer, scid: Buffer, pn: number, payload: Buffer, server = false, odcid = dcid): Buffer {
   const len = 1 + payload.length + 16;

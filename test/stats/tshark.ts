@@ -45,19 +45,7 @@ export function statBlocks(out: string): string[] {
  * order asked (tshark prints them in reverse order).
  */
 export function tsharkStats(file: string, stats: string[]): string[] {
-  const out = tshark(file, ["-q", ...stats.flatMap((z) => ["-z", z])]);
-  // each statistic's block starts with a line of "=" and ends with one
-  const blocks: string[] = [];
-  let cur: string[] | null = null;
-  for (const line of out.split("\n")) {
-    if (/^={20,}$/.test(line)) {
-      if (cur === null) cur = [];
-      else { blocks.push(cur.join("\n")); cur = null; }
-      continue;
-    }
-    if (cur !== null) cur.push(line);
-  }
-  return blocks.reverse();
+  return statBlocks(tshark(file, ["-q", ...stats.flatMap((z) => ["-z", z])]));
 }
 
 export interface PhsRow { path: string; protocol: string; depth: number; frames: number; bytes: number }
