@@ -50,13 +50,7 @@ export function decodeIcmp(p: Packet, b: Buffer, off: number, end: number): void
       if (type === UNREACH && b[off + 1] === 4) p.u(ICMP.mtu, (b[off + 6] << 8) | b[off + 7]);
       else if (type === REDIRECT) p.ipv4(ICMP.redir_gw, b, off + 4);
       else if (type === PARAM_PROBLEM) p.u(ICMP.pointer, b[off + 4]);
-      if (end - off > 8) {
-        // the quoted packet is not a tunnel: it must not become the packet's "innermost" header
-        const tunnel = p.tunnel;
-        p.tunnel = 0;
-        decodeIPv4(p, b, off + 8, end);
-        p.tunnel = tunnel;
-      }
+      if (end - off > 8) p.quoted(decodeIPv4, b, off + 8, end);
       return;
   }
 }

@@ -42,13 +42,7 @@ export function decodeIcmpv6(p: Packet, b: Buffer, off: number, end: number): vo
       if (end - off < 8) { p.bad(); return; }
       if (type === TOO_BIG) p.u(ICMPV6.mtu, b.readUInt32BE(off + 4));
       else if (type === PARAM_PROBLEM) p.u(ICMPV6.pointer, b.readUInt32BE(off + 4));
-      if (end - off > 8) {
-        // the quoted packet is not a tunnel: it must not become the packet's "innermost" header
-        const tunnel = p.tunnel;
-        p.tunnel = 0;
-        decodeIPv6(p, b, off + 8, end);
-        p.tunnel = tunnel;
-      }
+      if (end - off > 8) p.quoted(decodeIPv6, b, off + 8, end);
       return;
     case ECHO_REQUEST: case ECHO_REPLY:
       if (end - off < 8) { p.bad(); return; }

@@ -152,6 +152,18 @@ export class TableBuilder {
     return this.connections.id(b, 0, 0, 0, srcport, dstport);
   }
 
+  /**
+   * Decodes a packet quoted inside this one (an ICMP error's copy of the offending datagram). A
+   * quote is not a tunnel: while it is decoded the tunnel count is 0, so its IP header does not
+   * become the packet's innermost one (inner.* fields).
+   */
+  quoted(decode: (p: TableBuilder, b: Buffer, off: number, end: number) => void, b: Buffer, off: number, end: number): void {
+    const tunnel = this.tunnel;
+    this.tunnel = 0;
+    decode(this, b, off, end);
+    this.tunnel = tunnel;
+  }
+
   /** A numeric field where the last occurrence wins (innermost header of a tunnel). */
   uLast(f: FieldDef, v: number): void {
     const c = this.num[f.id];
