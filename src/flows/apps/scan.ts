@@ -35,10 +35,11 @@ export interface PayloadSink {
   /**
    * One packet of a wanted flow. `payload` is [off, end) of `b` (valid only during the call);
    * `len` is the payload length on the wire (more than end - off when the snaplen cut it).
-   * `seq`/`flags` are TCP's (-1 for UDP). `frame` is the 1-based frame number in the file.
+   * `seq`/`flags` are TCP's (-1 for UDP). `frame` is the 1-based frame number in the file; `row` is
+   * the packet's row in the capture (or view) the pass runs over.
    */
   packet(flow: FlowInfo, fromOrig: boolean, t: number, b: Buffer, off: number, end: number, len: number,
-    seq: number, flags: number, frame: number): void;
+    seq: number, flags: number, frame: number, row: number): void;
   /** the end of the capture */
   finish(): void;
 }
@@ -159,7 +160,7 @@ export async function scanPayloads(cap: Capture, ft: FlowTable, sink: PayloadSin
       let fromOrig: boolean;
       if (info.origP !== info.respP) fromOrig = sp === info.origP;
       else fromOrig = srcOf(vr) === info.origH;
-      sink.packet(info, fromOrig, t, b, payload, pend, plen, seq, flags, r + 1);
+      sink.packet(info, fromOrig, t, b, payload, pend, plen, seq, flags, r + 1, vr);
     },
   }, { limit: total });
   stats.records = rec;
