@@ -25,8 +25,8 @@
  * its Content-Type as if plain). Connection state is kept per capture, by connection (`p.connection`).
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
-import { ConnectionBytes } from "../table/connections";
+import type { Packet } from "./packet";
+import { ConnectionBytes } from "./connections";
 import type { Protocol } from "./protocol";
 import { asciiText } from "./tsharktext";
 

@@ -1,7 +1,7 @@
 /**
  * SMTP on TCP 25 and 587: every segment is "smtp" (packet-smtp.c); no fields. Not done: the message after DATA, which tshark also hands to "imf" (needs the conversation's command state).
  */
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 
 export function decodeSmtp(p: Packet): boolean {

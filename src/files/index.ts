@@ -10,7 +10,7 @@
 import { Capture } from "../table/capture";
 import "../flows";
 import type { FlowTable } from "../flows/table";
-import { scanPayloads } from "../flows/apps/scan";
+import { scanPayloads } from "../flows/payloads";
 import { timeOrder } from "../flows/apps";
 import type { AppTable } from "../flows/apps/table";
 import type { InflateCaps } from "./decode";
@@ -45,7 +45,6 @@ declare module "../table/capture" {
   }
 }
 
-const flowCache = new WeakMap<Capture, FlowTable>();
 const plainCache = new WeakMap<FlowTable, AppTable>();
 
 
@@ -84,8 +83,7 @@ export async function files(cap: Capture, opts: FilesOptions = {}): Promise<AppT
   if (ft !== undefined) {
     if (ft.capture !== cap) throw new Error("opts.flows is the flow table of another capture (or view)");
   } else {
-    ft = flowCache.get(cap);
-    if (ft === undefined) { ft = cap.flows(); flowCache.set(cap, ft); }
+    ft = cap.flows();
   }
   const plain = opts.extract === undefined && opts.inflate === undefined && (opts.reputation === undefined || opts.reputation === false);
   if (plain) { const hit = plainCache.get(ft); if (hit !== undefined) return hit; }
@@ -94,8 +92,7 @@ export async function files(cap: Capture, opts: FilesOptions = {}): Promise<AppT
   const app = new FilesApp((r) => String(uid.get(r)), { extract, inflate: opts.inflate });
   const stats = await scanPayloads(cap, ft, app);
   const w = app.t.warnings;
-  if (stats.notFound > 0) w.push(`files: ${stats.notFound} packets whose transport header was not found in the file's record (the file changed since it was opened?)`);
-  if (stats.records < cap.storage.table.count) w.push(`files: the file has ${stats.records} records now, the capture ${cap.storage.table.count}`);
+  if (stats.missing > 0) w.push(`files: ${stats.missing} packets could not be read again (the file changed since it was opened, or they are past a live capture's record cap)`);
   if (opts.reputation !== undefined && opts.reputation !== false) {
     let provider: ReputationProvider;
     if (opts.reputation === "virustotal") {
