@@ -140,6 +140,5 @@ export async function replay(cap: Capture, fn: (p: Replayed) => void, opts: Repl
     },
   });
   const asked = wanted === null ? total : wanted.length;
-  const handed = wanted === null ? Math.min(next, total) : k;
-  return { packets: handed, missing: Math.max(0, asked - Math.min(packets, asked)) };
+  return { packets: wanted === null ? Math.min(next, total) : k, missing: Math.max(0, asked - Math.min(packets, asked)) };
 }

@@ -76,13 +76,15 @@ export function decodingSink(opts: { columns?: string[]; maxStringLength?: numbe
 export async function open(path: string, opts: OpenOptions = {}): Promise<Capture> {
   const { table: t, sink, warnings } = decodingSink(opts);
   const progress = opts.onProgress;
+  const checkpoints: number[] = [];
   const res = await readCapture(path, sink, {
+    checkpoints,
     limit: opts.limit,
     strict: opts.strict,
     gzipMaxBytes: opts.gzipMaxBytes,
     gzipMaxRatio: opts.gzipMaxRatio,
     onProgress: progress && ((bytes, totalBytes, packets) => progress({ bytes, totalBytes, packets })),
   });
-  t.source = fileSource(path, { gzipMaxBytes: opts.gzipMaxBytes, gzipMaxRatio: opts.gzipMaxRatio });
+  t.source = fileSource(path, { gzipMaxBytes: opts.gzipMaxBytes, gzipMaxRatio: opts.gzipMaxRatio, checkpoints });
   return new Capture(path, t, res.info, [...res.warnings, ...warnings()]);
 }
