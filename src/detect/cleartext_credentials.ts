@@ -108,6 +108,10 @@ class Dir implements StreamConsumer {
   }
 }
 
+function latin1(b: Uint8Array, o: number, e: number): string {
+  return (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length)).toString("latin1", o, e);
+}
+
 /** Lines (LF-terminated, CR and blanks trimmed) of a stream, with their stream positions. */
 class Lines implements Reader {
   private part = "";
@@ -122,7 +126,7 @@ class Lines implements Reader {
       let nl = i;
       while (nl < e && b[nl] !== 10) nl++;
       if (this.part === "" && !this.skip) this.partAt = at + (i - o);
-      if (!this.skip) this.part += Buffer.from(b.buffer, b.byteOffset + i, nl - i).toString("latin1");
+      if (!this.skip) this.part += latin1(b, i, nl);
       if (this.part.length > MAX_LINE) { this.part = ""; this.skip = true; }
       if (nl >= e) break;
       if (!this.skip) this.onLine(this.part.trim(), this.partAt, at + (nl + 1 - o));
@@ -271,7 +275,7 @@ function telnetReaders(c: Conn, timeOf: TimeOf): void {
 /** HTTP: Basic credentials in request headers, the matching response's status. */
 function httpReaders(c: Conn, timeOf: TimeOf): void {
   const pending: { a: Attempt | null; method: string }[] = [];
-  let from = 0, cur = [0, 0], clientDone = false;
+  let from = 0, curFrom = 0, curTo = 0, clientDone = false;
   const req = new HttpDir(true, (h: Head) => {
     const method = /^\S+/.exec(h.start)?.[0] ?? "";
     let a: Attempt | null = null;
@@ -280,14 +284,14 @@ function httpReaders(c: Conn, timeOf: TimeOf): void {
     if (m !== null) {
       const plain = Buffer.from(m[1], "base64").toString("latin1");
       const k = plain.indexOf(":");
-      const rows = c.cli.rows(from, cur[1]);
+      const rows = c.cli.rows(from, curTo);
       a = { user: k < 0 ? plain : plain.slice(0, k), secret: k < 0 ? "" : plain.slice(k + 1), rows, outcome: "unknown", ts: timeOf(rows) };
       c.attempts.push(a);
     }
     if (pending.length < 256) pending.push({ a, method });
     if (method === "CONNECT") return null; // a tunnel follows
     return { len: contentLength(h) ?? 0 };
-  }, (len) => { from = len === 0 ? cur[1] : cur[0]; });
+  }, (len) => { from = len === 0 ? curTo : curFrom; });
   c.cli.reader = {
     // line by line, so that a header block ends where a piece ends (its stream position is known)
     data(b, o, e, at) {
@@ -295,7 +299,8 @@ function httpReaders(c: Conn, timeOf: TimeOf): void {
         let nl = i;
         while (nl < e && b[nl] !== 10) nl++;
         const stop = Math.min(nl + 1, e);
-        cur = [at + i - o, at + stop - o];
+        curFrom = at + i - o;
+        curTo = at + stop - o;
         if (!req.data(b, i, stop)) { clientDone = true; return false; }
         i = stop;
       }
@@ -310,11 +315,11 @@ function httpReaders(c: Conn, timeOf: TimeOf): void {
     if (code >= 100 && code < 200 && code !== 101) return { len: 0 };
     const p = pending.shift();
     if (p?.a != null) p.a.outcome = code === 401 || code === 403 ? "failed" : code < 400 ? "succeeded" : "unknown";
-    if (code === 101 || (clientDone && pending.length === 0)) return null; // nothing more to learn
+    if (code === 101 || (clientDone && !pending.some((x) => x.a !== null))) return null; // nothing more to learn
     return { len: p?.method === "HEAD" || code === 204 || code === 304 ? 0 : contentLength(h) ?? "eof" };
   }, () => undefined);
   c.srv.reader = {
-    data(b, o, e) { return !(clientDone && !req.started) && resp.data(b, o, e); },
+    data(b, o, e) { return !(clientDone && !pending.some((x) => x.a !== null)) && resp.data(b, o, e); },
     gap(n) { return resp.gap(n); },
   };
 }
@@ -333,11 +338,13 @@ class CleartextSink implements PayloadSink {
     const fc = ctx.flowCols(), flowOf = ctx.flows.flowOf;
     this.uid = fc.uid;
     const method = ctx.dict("http.request.method"), sport = ctx.num("tcp.srcport");
-    const { src, text } = ctx.addrs();
+    let addrs: ReturnType<DetectContext["addrs"]> | null = null;
     for (let i = 0; i < ctx.n; i++) {
       const f = flowOf[i];
       if (method.codes[i] < 0 || f >= fc.n || this.httpFlows.has(f)) continue;
-      this.httpFlows.set(f, fc.origP[f] !== fc.respP[f] ? sport[i] === fc.origP[f] : text(src[i]) === fc.origH[f]);
+      if (fc.origP[f] !== fc.respP[f]) { this.httpFlows.set(f, sport[i] === fc.origP[f]); continue; }
+      addrs ??= ctx.addrs(); // two equal ports: the source address tells
+      this.httpFlows.set(f, addrs.text(addrs.src[i]) === fc.origH[f]);
     }
   }
 
