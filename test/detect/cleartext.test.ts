@@ -205,3 +205,28 @@ test("cleartext_credentials on a view: tcp.port == 21 gives the FTP alerts only,
     assert.deepEqual(evidence(cap, va, r), evidence(cap, all, same), "view rows map back to the same frames");
   }
 });
+
+test("cleartext_credentials on hostile streams: random bytes and sequence numbers on every port, no throw, bounded", async () => {
+  const b = new Builder();
+  let x = 12345;
+  const rnd = (n: number) => { x = (Math.imul(x, 1103515245) + 12345) >>> 0; return x % n; };
+  const words = ["\xff", "\xfa", "\xf0", "\xfb", "\xff\xff", "\r\n", "\n", "\0", "\x7f", "x", "USER u", "PASS p", "a1 LOGIN u p", "login: ", "Password: ",
+    "Authorization: Basic YTpi", "\r\n\r\n", "GET / HTTP/1.1", "HTTP/1.1 401 x", "HTTP/1.1 100 c", "Transfer-Encoding: chunked", "230 ok", "+OK", "a1 OK", "$ ",
+    "Content-Length: 99999"];
+  for (const port of [21, 23, 80, 110, 143, 8080]) {
+    for (let n = 0; n < 5; n++) {
+      const seg = b.conn(`10.1.${port & 255}.${n + 1}`, "10.0.0.9", 41000 + n, port);
+      for (let k = 0; k < 60; k++) {
+        let s = "";
+        for (let j = rnd(60); j > 0; j--) s += words[rnd(words.length)];
+        seg(rnd(3) > 0, rnd(4) === 0 ? rnd(0xffffffff) : rnd(6000), s);
+      }
+    }
+  }
+  const cap = await b.open();
+  const t0 = Date.now();
+  const a = await cap.alerts({ detectors: ["cleartext_credentials"] });
+  assert.ok(Date.now() - t0 < 10000);
+  assert.ok(a.count > 0 && a.count <= 6 * 5 * 60, `${a.count} alerts`);
+  for (let r = 0; r < a.count; r++) assert.ok(cap.filter(a.evidence[r]).count > 0, "evidence selects packets");
+});
