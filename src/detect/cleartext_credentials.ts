@@ -19,8 +19,8 @@
  * carried the login's bytes.
  */
 import { contentLength, HttpDir, type Head } from "../flows/apps/http";
-import { TcpStream, type StreamConsumer } from "../flows/apps/reassembly";
-import { scanPayloads, type FlowInfo, type PayloadSink } from "../flows/apps/scan";
+import { TcpStream, type StreamConsumer } from "../stream/reassembly";
+import { scanPayloads, type FlowInfo, type PayloadSink } from "../flows/payloads";
 import type { AlertInput } from "./alerts";
 import { framesFilter, type DetectContext } from "./context";
 
