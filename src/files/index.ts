@@ -11,7 +11,7 @@ import { Capture } from "../table/capture";
 import "../flows";
 import type { FlowTable } from "../flows/table";
 import { scanPayloads } from "../flows/payloads";
-import { timeOrder } from "../flows/apps";
+import { passTable, sharePass, timeOrder } from "../flows/apps";
 import type { AppTable } from "../flows/apps/table";
 import type { InflateCaps } from "./decode";
 import { FilesApp, type ExtractOptions } from "./objects";
@@ -77,6 +77,8 @@ async function addReputation(app: FilesApp, provider: ReputationProvider, warnin
   if (bad.length > 0) warnings.push(`files: reputation (${provider.name}): ${bad.map(([s, n]) => `${n} ${s}`).join(", ")}`);
 }
 
+sharePass("files", (uid) => new FilesApp(uid, {}));
+
 /** The files table of a capture. */
 export async function files(cap: Capture, opts: FilesOptions = {}): Promise<AppTable> {
   let ft = opts.flows;
@@ -86,7 +88,8 @@ export async function files(cap: Capture, opts: FilesOptions = {}): Promise<AppT
     ft = cap.flows();
   }
   const plain = opts.extract === undefined && opts.inflate === undefined && (opts.reputation === undefined || opts.reputation === false);
-  if (plain) { const hit = plainCache.get(ft); if (hit !== undefined) return hit; }
+  // the plain table comes from the payload pass the application tables share (computed once)
+  if (plain) return passTable(cap, ft, "files");
   const uid = ft.column("uid");
   const extract = typeof opts.extract === "string" ? { dir: opts.extract } : opts.extract;
   const app = new FilesApp((r) => String(uid.get(r)), { extract, inflate: opts.inflate });
@@ -104,9 +107,7 @@ export async function files(cap: Capture, opts: FilesOptions = {}): Promise<AppT
     const pw = (provider as { warnings?: unknown }).warnings;
     if (Array.isArray(pw)) for (const x of pw) w.push(`files: ${String(x)}`);
   }
-  const table = app.t.finish("files", ft, timeOrder(app.t));
-  if (plain) plainCache.set(ft, table);
-  return table;
+  return app.t.finish("files", ft, timeOrder(app.t));
 }
 
 (Capture.prototype as unknown as Record<string, unknown>).files = function filesMethod(this: Capture, opts?: FilesOptions): Promise<AppTable> {

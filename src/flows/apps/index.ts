@@ -103,6 +103,22 @@ export function timeOrder(t: AppTableBuilder): Uint32Array {
   return Uint32Array.from(idx);
 }
 
+/**
+ * Tables made from the same payload pass by modules above this one (src/files registers the files
+ * table): one pass serves them all.
+ */
+const sharers: { name: string; make(uid: (flowRow: number) => string): PayloadSink & { t: AppTableBuilder } }[] = [];
+export function sharePass(name: string, make: (uid: (flowRow: number) => string) => PayloadSink & { t: AppTableBuilder }): void {
+  if (!sharers.some((x) => x.name === name)) sharers.push({ name, make });
+}
+
+/** The table `name` of the shared payload pass (an application table or a sharer's), computed once. */
+export async function passTable(cap: Capture, ft: FlowTable, name: string): Promise<AppTable> {
+  const t = (await allTables(cap, ft)).get(name);
+  if (t === undefined) throw new Error(`no table "${name}" in the payload pass`);
+  return t;
+}
+
 const pending = new WeakMap<FlowTable, Promise<Map<string, AppTable>>>();
 
 /** Every application table of the flow table's capture, from one payload pass (kept). */
@@ -111,7 +127,8 @@ function allTables(cap: Capture, ft: FlowTable): Promise<Map<string, AppTable>> 
   if (p === undefined) {
     p = (async () => {
       const uid = ft.column("uid");
-      const apps = (APPS as readonly AppSpec[]).map((spec) => ({ spec, app: spec.make((r) => String(uid.get(r))) }));
+      const makers = [...(APPS as readonly AppSpec[]), ...sharers];
+      const apps = makers.map((spec) => ({ spec, app: spec.make((r) => String(uid.get(r))) }));
       const stats = await scanPayloads(cap, ft, apps.map((a) => a.app));
       const out = new Map<string, AppTable>();
       for (const { spec, app } of apps) {
