@@ -45,7 +45,6 @@ declare module "../table/capture" {
   }
 }
 
-const plainCache = new WeakMap<FlowTable, AppTable>();
 
 
 /** Fills the rep_* columns from a provider; every failure becomes a status, never a throw. */
