@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import { AlertTable as DetectorAlerts, DETECT_FIELDS, detect } from "../detect";
 import { load, type AlertTable } from "../rules";
 import { open } from "../table/load";
-import { UsageError } from "./main";
+import { UsageError } from "./usage";
 import { Output } from "./output";
 import { Progress } from "./progress";
 

@@ -7,7 +7,7 @@
 import { FLOW_FIELDS } from "../flows";
 import { APP_NAMES, type AppName, type AppTable } from "../flows/apps";
 import { open } from "../table/load";
-import { UsageError } from "./main";
+import { UsageError } from "./usage";
 import { Output } from "./output";
 import { Progress } from "./progress";
 

@@ -7,7 +7,7 @@ import "../filter";
 import { conversationsByFrames, endpoints, hierarchy, ioStat, tcpTrouble, topN } from "../stats";
 import { CONV_TYPES, type ConvType } from "../stats/taps";
 import { convText, endpointsText, phsText, tableText } from "../stats/text";
-import { UsageError } from "./main";
+import { UsageError } from "./usage";
 import { Progress } from "./progress";
 
 export async function statsCommand(args: string[]): Promise<number> {

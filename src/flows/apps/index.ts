@@ -155,3 +155,10 @@ for (const name of APP_NAMES) {
     return appTable(this, name, opts);
   };
 }
+
+/** docs/apps.md's table of the application tables, made from APPS (a test keeps the doc equal to it). */
+export function appsMarkdown(): string {
+  const rows = (APPS as readonly AppSpec[]).map((a) =>
+    `| \`capture.${a.name}()\` | \`wirebook ${a.name} FILE\` | ${a.log}.log | ${a.title} | ${a.ports} | ${a.columns.length} |`);
+  return ["| method | command | Zeek log | rows | found on | columns |", "|---|---|---|---|---|---|", ...rows].join("\n");
+}
