@@ -1,14 +1,14 @@
 /**
  * `wirebook report`: one self-contained, offline HTML file about a capture. plotly.js is inlined
  * once (gzipped, as the notebook does); every chart is a Figure from src/plot drawn by the
- * notebook's figure HTML; every value from the capture is escaped; a Content-Security-Policy
+ * figure HTML of src/html (shared with the notebook); every value from the capture is escaped; a Content-Security-Policy
  * forbids loading anything.
  */
 import * as path from "path";
 import type { Capture } from "../table/capture";
 import type { FlowTable } from "../flows/table";
-import { escapeHtml } from "../notebook/escape";
-import { figureHtml, plotlyLoaderScript } from "../notebook/plotly";
+import { escapeHtml } from "../html/escape";
+import { figureHtml, plotlyLoaderScript } from "../html/figure";
 import type { Figure } from "../plot/figure";
 import { conversations } from "../plot/conversations";
 import { flowScatter } from "../plot/flowscatter";

@@ -1,5 +1,5 @@
 /**
- * HTML escaping for everything the notebook faces put into markup.
+ * HTML escaping for everything the notebook and the report put into markup (src/html: the one HTML module of both).
  *
  * Packet bytes are attacker-controlled: a DNS name, an HTTP header or a TLS SNI can hold `<script>`.
  * Every value that reaches HTML goes through one of these functions; nothing else builds markup
