@@ -4,7 +4,7 @@
  * danfo frame (src/notebook/table.ts), a capture's head (src/notebook/capture.ts) or any result
  * table (`resultGrid`).
  */
-import { escapeHtml } from "./escape";
+import { escapeHtml, showControls } from "./escape";
 
 export interface TableOptions {
   /** Rows shown from the top (default 10). */
@@ -30,6 +30,7 @@ export function cellText(v: unknown, maxChars = DEFAULTS.maxChars): string {
       s = String(v);
     }
   } else s = String(v);
+  s = showControls(s);
   return s.length > maxChars ? s.slice(0, maxChars - 1) + "…" : s;
 }
 
@@ -126,11 +127,11 @@ export function resultGrid(t: ResultLike, options: TableOptions = {}): Grid {
     labels.push(r < 0 ? null : r);
     rows.push(r < 0 ? null : cols.map((c) => {
       if (c.get(r) === undefined) return "";
-      const s = c.text(r);
+      const s = showControls(c.text(r));
       return s.length > o.maxChars ? s.slice(0, o.maxChars - 1) + "…" : s;
     }));
   }
-  return { columns: t.columns, dtypes: cols.map((c) => c.type), labels, rows, nRows: t.count, kind: `${t.name} table` };
+  return { columns: t.columns.map(showControls), dtypes: cols.map((c) => c.type), labels, rows, nRows: t.count, kind: `${t.name} table` };
 }
 
 /** The caption of a result table: its name, rows × columns, and the warnings count. */
