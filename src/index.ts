@@ -21,5 +21,6 @@ export { appTable, AppTable, APPS, APP_NAMES, appSpec, type AppSpec, DNS_COLUMNS
 export * as rules from "./rules"; // wb.rules.load(textOrPath) → RuleSet; ruleSet.match(capture) → alerts
 export { detect, detectSync, DETECTORS, DETECTOR_DEFAULTS, DETECT_FIELDS, AlertTable, ALERT_COLUMNS, type AlertOptions, type AlertInput, type DetectorName } from "./detect"; // also adds Capture.alerts()
 export { importZeek, importEve, parseZeek, parseEve, LogTable, EveTable } from "./import";
+export { ResultTable, isResultTable, writeTable, formatTable, toTsv, toCsv, toJsonLines, type RowPredicate, type Format } from "./result"; // every table's class and writers (docs/tables.md)
 export * as stats from "./stats"; // wb.stats.hierarchy/conversations/endpoints/ioStat/topN/tcpTrouble
 export { files, FILES_COLUMNS, sniffMime, VirusTotalProvider, type FilesOptions, type ReputationProvider, type Verdict, type VirusTotalOptions } from "./files"; // also adds Capture.files()

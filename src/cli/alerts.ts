@@ -2,37 +2,18 @@
  * `wirebook alerts FILE [--rules FILE.rules …] [--no-detectors] [--format tsv|csv|json]
  * [--midstream] [--async-oneside] [--var NAME=VALUE …] [--show-secrets]`: the detectors' alerts
  * (src/detect) and, with --rules, signature alerts (src/rules) in one table, one row per alert.
- * `--rules` alone with `--no-detectors` prints the rule engine's own columns (sid, rev, gid …).
- * TSV and CSV have a header row; JSON is one object per line without unset fields. Unsupported
+ * TSV is a Zeek-style log (#fields, #types; "-" unset), CSV has a header row, JSON is one object
+ * per line without unset fields (src/result/format). Unsupported
  * and malformed rules are reported on stderr (and skipped).
  */
 import * as fs from "node:fs";
-import { AlertTable as DetectorAlerts, DETECT_FIELDS, detect } from "../detect";
-import { load, type AlertTable } from "../rules";
+import { AlertTable, DETECT_FIELDS, detect } from "../detect";
+import { load } from "../rules";
+import { writeTable, type Format } from "../result/format";
 import { open } from "../table/load";
 import { UsageError } from "./usage";
 import { Output } from "./output";
 import { Progress } from "./progress";
-
-function csvCell(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function writeAlerts(a: AlertTable, format: string, out: { write(s: string): void }): void {
-  const cols = a.columns.map((c) => a.column(c));
-  if (format === "json") {
-    for (let r = 0; r < a.count; r++) {
-      const o: Record<string, unknown> = {};
-      for (const c of cols) { const v = c.get(r); if (v !== undefined) o[c.name] = v; }
-      out.write(JSON.stringify(o) + "\n");
-    }
-    return;
-  }
-  const sep = format === "csv" ? "," : "\t";
-  const cell = format === "csv" ? csvCell : (s: string) => s.replace(/[\t\n\r]/g, " ");
-  out.write(a.columns.join(sep) + "\n");
-  for (let r = 0; r < a.count; r++) out.write(cols.map((c) => cell(c.text(r))).join(sep) + "\n");
-}
 
 export async function alertsCommand(args: string[]): Promise<number> {
   let file: string | undefined, format = "tsv", midstream = false, asyncOneside = false;
@@ -86,13 +67,9 @@ export async function alertsCommand(args: string[]): Promise<number> {
     for (const w of ruleAlerts.warnings.slice(rs.warnings.length)) process.stderr.write(`wirebook: warning: ${w}\n`);
   }
   const out = new Output(1);
-  if (!detectors && ruleAlerts !== undefined) {
-    writeAlerts(ruleAlerts, format, out);
-  } else {
-    const ours = await detect(cap, { showSecrets });
-    const all = ruleAlerts === undefined ? ours : DetectorAlerts.concat(ours, DetectorAlerts.from(ruleAlerts.inputs(), cap));
-    out.write(all.format(format as "tsv" | "csv" | "json"));
-  }
+  const ours = detectors ? await detect(cap, { showSecrets }) : undefined;
+  const all = ours === undefined ? (ruleAlerts as AlertTable) : ruleAlerts === undefined ? ours : AlertTable.concat(ours, ruleAlerts);
+  writeTable(all, format as Format, out);
   out.flush();
   return 0;
 }

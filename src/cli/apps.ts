@@ -9,33 +9,12 @@ import { APP_NAMES, type AppName, type AppTable } from "../flows/apps";
 import { open } from "../table/load";
 import { UsageError } from "./usage";
 import { Output } from "./output";
+import { writeTable, type Format, type Sink } from "../result/format";
 import { Progress } from "./progress";
 
-function csvCell(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** Zeek's TSV escaping: tabs, newlines, backslashes and non-printable bytes as \xNN */
-function tsvCell(s: string): string {
-  return s.replace(/[\t\n\r\\\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-}
-
-export function writeApp(t: AppTable, format: string, out: { write(s: string): void }, columns: string[] = t.columns): void {
-  const cols = columns.map((c) => t.column(c));
-  if (format === "tsv") {
-    out.write(`#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\t${t.name === "tls" ? "ssl" : t.name}\n`);
-    out.write(`#fields\t${columns.join("\t")}\n#types\t${cols.map((c) => c.type).join("\t")}\n`);
-    for (let r = 0; r < t.count; r++) out.write(cols.map((c) => tsvCell(c.text(r))).join("\t") + "\n");
-  } else if (format === "csv") {
-    out.write(columns.join(",") + "\n");
-    for (let r = 0; r < t.count; r++) out.write(cols.map((c) => (c.get(r) === undefined ? "" : csvCell(c.text(r)))).join(",") + "\n");
-  } else {
-    for (let r = 0; r < t.count; r++) {
-      const o: Record<string, unknown> = {};
-      for (const c of cols) { const v = c.get(r); if (v !== undefined) o[c.name] = v; }
-      out.write(JSON.stringify(o) + "\n");
-    }
-  }
+/** An application table in a format (TSV: a Zeek log with its #path; src/result/format). */
+export function writeApp(t: AppTable, format: string, out: Sink, columns: string[] = t.columns): void {
+  writeTable(t, format as Format, out, { columns, path: t.logPath });
 }
 
 /** The fields the second pass needs besides FLOW_FIELDS (none today: kept for clarity). */

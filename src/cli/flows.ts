@@ -8,28 +8,12 @@ import { FLOW_FIELDS, NFSTREAM_COLUMNS, ZEEK_COLUMNS, type FlowTable } from "../
 import { open } from "../table/load";
 import { UsageError } from "./usage";
 import { Output } from "./output";
+import { writeTable, type Format, type Sink } from "../result/format";
 import { Progress } from "./progress";
 
-function csvCell(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function writeFlows(ft: FlowTable, format: string, columns: string[], out: { write(s: string): void }): void {
-  const cols = columns.map((c) => ft.column(c));
-  if (format === "tsv") {
-    out.write("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n");
-    out.write(`#fields\t${columns.join("\t")}\n#types\t${cols.map((c) => c.type === "bool" ? "bool" : c.type === "port" ? "port" : c.type === "addr" ? "addr" : c.type).join("\t")}\n`);
-    for (let r = 0; r < ft.count; r++) out.write(cols.map((c) => c.text(r)).join("\t") + "\n");
-  } else if (format === "csv") {
-    out.write(columns.join(",") + "\n");
-    for (let r = 0; r < ft.count; r++) out.write(cols.map((c) => { const t = c.text(r); return t === "-" && c.get(r) === undefined ? "" : csvCell(t); }).join(",") + "\n");
-  } else {
-    for (let r = 0; r < ft.count; r++) {
-      const o: Record<string, unknown> = {};
-      for (const c of cols) { const v = c.get(r); if (v !== undefined) o[c.name] = v; }
-      out.write(JSON.stringify(o) + "\n");
-    }
-  }
+/** The flows in a format: TSV is Zeek's conn.log, CSV and JSON lines as every table (src/result/format). */
+export function writeFlows(ft: FlowTable, format: string, columns: string[], out: Sink): void {
+  writeTable(ft, format as Format, out, { columns });
 }
 
 export async function flowsCommand(args: string[]): Promise<number> {

@@ -1,24 +1,28 @@
 /**
- * The alerts table: one row per alert, columnar (typed arrays for times, severities and sids;
- * dictionary codes for detector names; one string array per text column). Detectors, imported
- * Suricata alerts (src/import/eve.ts) and the rule engine's alerts share the column set, so tables
- * concatenate (`AlertTable.concat`).
+ * The alerts table: one row per alert, for the detectors (src/detect), the signature rules
+ * (src/rules: `ruleSet.match(cap)`) and imported Suricata alerts (src/import/eve.ts) alike, so
+ * tables concatenate (`AlertTable.concat`). A ResultTable named "alerts": typed arrays for times,
+ * severities, sids, ports; dictionary codes for detector names; one string array per text column.
  *
  * Every row carries `evidence`, a Wireshark display filter that selects its packets in the capture
  * it was found in (`alerts.packets(row)` runs it), and `uids`, the flows involved.
  */
 import type { Capture } from "../table/capture";
-import { rowObjects } from "../table/rows";
+import { ResultTable, type Column, type RowPredicate } from "../result/table";
+import { formatTable, type Format } from "../result/format";
 
 export type AlertValue = number | string | undefined;
 
 /**
  * Column order of every alert table. `severity` is Suricata's: 1 high, 2 medium, 3 low.
- * `sid msg classtype` are set for signature alerts and empty for detectors; `uids` is the flow uids
- * joined by spaces (`uidsOf(row)` gives the array); `uid` the first of them (the rule engine's name).
+ * `sid msg classtype action rev gid priority` are set for signature alerts (rules, Suricata) and
+ * unset for detectors; `uids` is the flow uids joined by spaces (`uidsOf(row)` gives the array);
+ * `uid` the first of them; `frame.number` the alerting packet of a rule alert; `proto` the
+ * transport ("tcp", "udp", "icmp"; a detector may name its application protocol), `app_proto`
+ * the application protocol the rule engine saw.
  */
-export const ALERT_COLUMNS = ["ts", "detector", "severity", "src", "dst", "proto", "summary", "evidence", "uids", "uid",
-  "sid", "msg", "classtype", "packets"] as const;
+export const ALERT_COLUMNS = ["ts", "detector", "severity", "src", "sport", "dst", "dport", "proto", "app_proto", "summary",
+  "evidence", "uids", "uid", "action", "sid", "rev", "gid", "msg", "classtype", "priority", "frame.number", "packets"] as const;
 export type AlertColumnName = (typeof ALERT_COLUMNS)[number];
 
 export const SEVERITY_NAMES = ["", "high", "medium", "low"];
@@ -34,30 +38,46 @@ export interface AlertInput {
   src: string;
   /** the victim; "" when there is none */
   dst: string;
+  sport?: number;
+  dport?: number;
   /** transport or application protocol ("tcp", "udp", "dns", "arp", "ftp" …) */
   proto?: string;
+  app_proto?: string;
   summary: string;
   /** display filter selecting the alert's packets */
   evidence: string;
   uids?: string[];
+  action?: string;
   sid?: number;
+  rev?: number;
+  gid?: number;
   msg?: string;
   classtype?: string;
+  priority?: number;
+  /** the alerting packet (1-based), for packet alerts */
+  frame?: number;
   /** packets behind the alert (as counted by the detector) */
   packets?: number;
 }
 
-export interface AlertColumn {
-  readonly name: string;
+export interface AlertColumn extends Column {
   get(row: number): AlertValue;
   /** text for TSV/CSV ("" when unset) */
   text(row: number): string;
 }
 
+export interface AlertTableOptions {
+  /** sort by time, then detector (default true; the rule engine keeps its packet order) */
+  sort?: boolean;
+  warnings?: string[];
+  /** packets the producer read (the rule engine) */
+  packetsRead?: number;
+}
+
+const nums = (n: number) => new Float64Array(n).fill(NaN);
+
 /** Columnar alerts. Build with `AlertTable.from(rows, capture?)`. */
-export class AlertTable {
-  readonly count: number;
-  readonly columns: string[] = [...ALERT_COLUMNS];
+export class AlertTable extends ResultTable {
   readonly ts: Float64Array;
   readonly severity: Uint8Array;
   readonly sid: Float64Array;
@@ -72,25 +92,32 @@ export class AlertTable {
   readonly evidence: string[];
   readonly msg: string[];
   readonly classtype: string[];
+  /** packets the producer read (the rule engine's count; 0 otherwise) */
+  readonly packetsRead: number;
   private readonly uidLists: string[][];
-  private readonly cols = new Map<string, AlertColumn>();
+  private readonly inputs_: AlertInput[];
 
-  private constructor(rows: AlertInput[], readonly capture: Capture | undefined) {
-    // stable order: time, then detector, then source
-    const order = rows.map((_, i) => i).sort((a, b) => rows[a].ts - rows[b].ts ||
+  private constructor(rows: AlertInput[], readonly capture: Capture | undefined, o: AlertTableOptions = {}) {
+    super("alerts", [], rows.length, o.warnings ?? []);
+    this.packetsRead = o.packetsRead ?? 0;
+    // stable order: time, then detector, then as given
+    const order = rows.map((_, i) => i);
+    if (o.sort !== false) order.sort((a, b) => rows[a].ts - rows[b].ts ||
       (rows[a].detector < rows[b].detector ? -1 : rows[a].detector > rows[b].detector ? 1 : 0) || a - b);
-    const n = (this.count = rows.length);
+    const n = rows.length;
+    const ordered = (this.inputs_ = order.map((i) => rows[i]));
     this.ts = new Float64Array(n);
     this.severity = new Uint8Array(n);
-    this.sid = new Float64Array(n).fill(NaN);
-    this.packetCount = new Float64Array(n).fill(NaN);
+    this.sid = nums(n);
+    this.packetCount = nums(n);
     this.detectorCode = new Uint16Array(n);
     this.detectorNames = [];
     const codes = new Map<string, number>();
     this.src = new Array(n); this.dst = new Array(n); this.proto = new Array(n); this.summary = new Array(n);
     this.evidence = new Array(n); this.msg = new Array(n); this.classtype = new Array(n); this.uidLists = new Array(n);
-    order.forEach((i, r) => {
-      const a = rows[i];
+    const sport = nums(n), dport = nums(n), rev = nums(n), gid = nums(n), prio = nums(n), frame = nums(n);
+    const app = new Array<string>(n), action = new Array<string>(n);
+    ordered.forEach((a, r) => {
       this.ts[r] = a.ts;
       this.severity[r] = a.severity;
       if (a.sid !== undefined) this.sid[r] = a.sid;
@@ -101,56 +128,72 @@ export class AlertTable {
       this.src[r] = a.src; this.dst[r] = a.dst; this.proto[r] = a.proto ?? ""; this.summary[r] = a.summary;
       this.evidence[r] = a.evidence; this.msg[r] = a.msg ?? ""; this.classtype[r] = a.classtype ?? "";
       this.uidLists[r] = a.uids ?? [];
+      if (a.sport !== undefined && a.sport >= 0) sport[r] = a.sport;
+      if (a.dport !== undefined && a.dport >= 0) dport[r] = a.dport;
+      if (a.rev !== undefined) rev[r] = a.rev;
+      if (a.gid !== undefined) gid[r] = a.gid;
+      if (a.priority !== undefined) prio[r] = a.priority;
+      if (a.frame !== undefined) frame[r] = a.frame;
+      app[r] = a.app_proto ?? ""; action[r] = a.action ?? "";
     });
     const str = (name: string, a: string[]) =>
-      this.cols.set(name, { name, get: (r) => (a[r] === "" ? undefined : a[r]), text: (r) => a[r] });
-    const num = (name: string, a: ArrayLike<number>, fmt: (x: number) => string = String) =>
-      this.cols.set(name, { name, get: (r) => (a[r] === a[r] ? a[r] : undefined), text: (r) => (a[r] === a[r] ? fmt(a[r]) : "") });
-    num("ts", this.ts, (x) => x.toFixed(6));
-    this.cols.set("detector", { name: "detector", get: (r) => this.detectorNames[this.detectorCode[r]], text: (r) => this.detectorNames[this.detectorCode[r]] });
-    num("severity", this.severity);
+      this.setColumn({ name, type: "string", get: (r) => (a[r] === "" ? undefined : a[r]), text: (r) => a[r] });
+    const num = (name: string, type: string, a: ArrayLike<number>, fmt: (x: number) => string = String) =>
+      this.setColumn({ name, type, get: (r) => (a[r] === a[r] ? a[r] : undefined), text: (r) => (a[r] === a[r] ? fmt(a[r]) : "") });
+    num("ts", "time", this.ts, (x) => x.toFixed(6));
+    this.setColumn({ name: "detector", type: "string", get: (r) => this.detectorNames[this.detectorCode[r]], text: (r) => this.detectorNames[this.detectorCode[r]] });
+    num("severity", "count", this.severity);
     str("src", this.src);
+    num("sport", "port", sport);
     str("dst", this.dst);
+    num("dport", "port", dport);
     str("proto", this.proto);
+    str("app_proto", app);
     str("summary", this.summary);
     str("evidence", this.evidence);
-    this.cols.set("uids", { name: "uids", get: (r) => (this.uidLists[r].length ? this.uidLists[r].join(" ") : undefined), text: (r) => this.uidLists[r].join(" ") });
-    this.cols.set("uid", { name: "uid", get: (r) => this.uidLists[r][0], text: (r) => this.uidLists[r][0] ?? "" });
-    num("sid", this.sid);
+    this.setColumn({ name: "uids", type: "string", get: (r) => (this.uidLists[r].length ? this.uidLists[r].join(" ") : undefined), text: (r) => this.uidLists[r].join(" ") });
+    this.setColumn({ name: "uid", type: "string", get: (r) => this.uidLists[r][0], text: (r) => this.uidLists[r][0] ?? "" });
+    str("action", action);
+    num("sid", "count", this.sid);
+    num("rev", "count", rev);
+    num("gid", "count", gid);
     str("msg", this.msg);
     str("classtype", this.classtype);
-    num("packets", this.packetCount);
+    num("priority", "count", prio);
+    num("frame.number", "count", frame);
+    num("packets", "count", this.packetCount);
   }
 
-  /** A table of `rows` (sorted by time); `capture` is where `evidence` filters run. */
-  static from(rows: AlertInput[], capture?: Capture): AlertTable {
-    return new AlertTable(rows, capture);
+  /** A table of `rows` (sorted by time unless `sort: false`); `capture` is where `evidence` filters run. */
+  static from(rows: AlertInput[], capture?: Capture, o: AlertTableOptions = {}): AlertTable {
+    return new AlertTable(rows, capture, o);
   }
 
   /** One table of several (the first capture found is kept for `packets()`). */
   static concat(...tables: AlertTable[]): AlertTable {
     const rows: AlertInput[] = [];
     for (const t of tables) for (let r = 0; r < t.count; r++) rows.push(t.row(r));
-    return new AlertTable(rows, tables.find((t) => t.capture !== undefined)?.capture);
+    return new AlertTable(rows, tables.find((t) => t.capture !== undefined)?.capture, { warnings: tables.flatMap((t) => t.warnings) });
+  }
+
+  protected override noun(): string {
+    return "alert";
+  }
+
+  override column(name: string): AlertColumn {
+    return super.column(name) as AlertColumn;
   }
 
   /** The row as an AlertInput (round-trips through `from`). */
   row(r: number): AlertInput {
-    const a: AlertInput = {
-      ts: this.ts[r], detector: this.detectorNames[this.detectorCode[r]], severity: this.severity[r], src: this.src[r],
-      dst: this.dst[r], proto: this.proto[r], summary: this.summary[r], evidence: this.evidence[r], uids: [...this.uidLists[r]],
-    };
-    if (this.sid[r] === this.sid[r]) a.sid = this.sid[r];
-    if (this.msg[r] !== "") a.msg = this.msg[r];
-    if (this.classtype[r] !== "") a.classtype = this.classtype[r];
-    if (this.packetCount[r] === this.packetCount[r]) a.packets = this.packetCount[r];
-    return a;
+    const a = this.inputs_[r];
+    if (a === undefined) throw new RangeError(`no alert row ${r}`);
+    return { ...a, proto: a.proto ?? "", uids: [...(a.uids ?? [])] };
   }
 
-  column(name: string): AlertColumn {
-    const c = this.cols.get(name);
-    if (c === undefined) throw new Error(`unknown alert column "${name}"; columns: ${this.columns.join(", ")}`);
-    return c;
+  /** The rows as AlertInputs (for `AlertTable.from`; the rule engine's rows have detector "rules"). */
+  inputs(): AlertInput[] {
+    return Array.from({ length: this.count }, (_, r) => this.row(r));
   }
 
   /** Flow uids of a row. */
@@ -160,14 +203,19 @@ export class AlertTable {
 
   /** Rows whose detector is `name` (a new table). */
   byDetector(name: string): AlertTable {
-    return this.where((r) => this.detectorNames[this.detectorCode[r]] === name);
+    return this.keep((r) => this.detectorNames[this.detectorCode[r]] === name);
   }
 
-  /** Rows for which `keep(row)` is true (a new table). */
-  where(keep: (row: number) => boolean): AlertTable {
+  /** Rows for which `test` holds (a row predicate or a filter expression over the columns): an AlertTable. */
+  override where(test: RowPredicate | string): AlertTable {
+    const rows = new Set(this.whereRows(test));
+    return this.keep((r) => rows.has(r));
+  }
+
+  private keep(keep: (row: number) => boolean): AlertTable {
     const rows: AlertInput[] = [];
     for (let r = 0; r < this.count; r++) if (keep(r)) rows.push(this.row(r));
-    return new AlertTable(rows, this.capture);
+    return new AlertTable(rows, this.capture, { sort: false, warnings: this.warnings, packetsRead: this.packetsRead });
   }
 
   /** The packets of a row's evidence, as a view of the capture (or of `capture` when given). */
@@ -177,11 +225,6 @@ export class AlertTable {
     return capture.filter(this.evidence[r]);
   }
 
-  /** Plain rows for small slices. */
-  rows(columns: string[] = this.columns, from = 0, to = this.count): Record<string, AlertValue>[] {
-    return rowObjects(columns.map((c) => this.column(c)), from, Math.min(to, this.count));
-  }
-
   /** Alerts per detector, most first. */
   counts(): { detector: string; alerts: number }[] {
     const m = new Map<string, number>();
@@ -189,37 +232,15 @@ export class AlertTable {
     return [...m].map(([detector, alerts]) => ({ detector, alerts })).sort((a, b) => b.alerts - a.alerts || (a.detector < b.detector ? -1 : 1));
   }
 
-  /** The alerts as a danfo DataFrame (danfo loaded on first call); unset values are null. */
-  toDataFrame(columns: string[] = this.columns): import("danfojs-node").DataFrame {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { danfo } = require("../table/danfo") as typeof import("../table/danfo");
-    const data: Record<string, (AlertValue | null)[]> = {};
-    for (const name of columns) {
-      const c = this.column(name);
-      data[name] = Array.from({ length: this.count }, (_, r) => c.get(r) ?? null);
-    }
-    return new (danfo().DataFrame)(data, { columns });
+  /** Alerts per sid (signature alerts). */
+  countsBySid(): Map<number, number> {
+    const m = new Map<number, number>();
+    for (let r = 0; r < this.count; r++) { const s = this.sid[r]; if (s === s) m.set(s, (m.get(s) ?? 0) + 1); }
+    return m;
   }
 
-  /** TSV (header line, tabs and newlines inside values escaped as \t \n), CSV (RFC 4180) or JSON lines. */
-  format(fmt: "tsv" | "csv" | "json" = "tsv", columns: string[] = this.columns): string {
-    const cs = columns.map((c) => this.column(c));
-    const lines: string[] = [];
-    if (fmt === "json") {
-      for (let r = 0; r < this.count; r++) {
-        const o: Record<string, AlertValue> = {};
-        for (const c of cs) { const v = c.get(r); if (v !== undefined) o[c.name] = v; }
-        lines.push(JSON.stringify(o));
-      }
-    } else if (fmt === "csv") {
-      const q = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-      lines.push(columns.map(q).join(","));
-      for (let r = 0; r < this.count; r++) lines.push(cs.map((c) => q(c.text(r))).join(","));
-    } else {
-      const e = (s: string) => s.replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n").replace(/\r/g, "\\r");
-      lines.push(columns.join("\t"));
-      for (let r = 0; r < this.count; r++) lines.push(cs.map((c) => e(c.text(r))).join("\t"));
-    }
-    return lines.length ? lines.join("\n") + "\n" : "";
+  /** The table in one of the writers' formats (src/result/format: Zeek TSV, CSV, JSON lines). */
+  format(fmt: Format = "tsv", columns: string[] = this.columns): string {
+    return formatTable(this, fmt, { columns });
   }
 }

@@ -6,13 +6,12 @@
 import type { Capture } from "../table/capture";
 import type { AddrTable } from "../stream/packets";
 import { V6_BASE } from "../stream/packets";
-import { rowObjects } from "../table/rows";
+import { ResultTable, type Column } from "../result/table";
 
 export type FlowValue = number | string | boolean | undefined;
 
-export interface FlowColumn {
-  readonly name: string;
-  /** "time" | "count" | "interval" | "addr" | "port" | "string" | "bool" | "double" */
+export interface FlowColumn extends Column {
+  /** "time" | "count" | "interval" | "addr" | "port" | "enum" | "string" | "bool" | "double" */
   readonly type: string;
   get(row: number): FlowValue;
   /** the text Zeek's TSV writer prints ("-" when unset) */
@@ -111,11 +110,8 @@ const ZEEK_SERVICE: Record<string, string> = {
   ssh: "ssh", ftp: "ftp", smtp: "smtp", pop: "pop3", imap: "imap", smb: "smb", smb2: "smb", telnet: "telnet",
 };
 
-export class FlowTable {
-  readonly count: number;
-  /** column names, in output order */
-  readonly columns: string[];
-  private readonly cols = new Map<string, FlowColumn>();
+/** The flows: a ResultTable named "conn" (Zeek's log path) with the flow-only methods. */
+export class FlowTable extends ResultTable {
   private uidIndex: Map<string, number> | null = null;
 
   constructor(
@@ -125,11 +121,11 @@ export class FlowTable {
     readonly capture: Capture,
     /** per packet of the capture: the row of its flow (0xffffffff: none) */
     readonly flowOf: Uint32Array,
-    readonly warnings: string[],
+    warnings: string[],
     /** "zeek" or "nfstream" */
     readonly mode: string,
   ) {
-    this.count = d.count;
+    super("conn", [], d.count, warnings);
     const num = (name: string, type: string, a: ArrayLike<number>, fmt: (x: number) => string = String) =>
       this.add({ name, type, get: (r) => (a[r] === a[r] ? a[r] : undefined), text: (r) => (a[r] === a[r] ? fmt(a[r]) : "-") });
     const addr = (name: string, a: Float64Array) =>
@@ -178,7 +174,6 @@ export class FlowTable {
     num("bidirectional_mean_ps", "double", mean, (x) => x.toFixed(3));
     num("bidirectional_max_ps", "count", d.psMax);
     num("bidirectional_mean_piat_ms", "double", d.piatMeanMs, (x) => x.toFixed(3));
-    this.columns = [...this.cols.keys()];
   }
 
   private services: (string | undefined)[] | null = null;
@@ -223,34 +218,16 @@ export class FlowTable {
   }
 
   private add(c: FlowColumn): void {
-    this.cols.set(c.name, c);
+    this.setColumn(c);
   }
 
   /** The column named as in Zeek's conn.log (or one of the nfstream statistics). */
-  column(name: string): FlowColumn {
-    const c = this.cols.get(name);
-    if (c === undefined) throw new Error(`unknown flow column "${name}"; columns: ${this.columns.join(", ")}`);
-    return c;
+  override column(name: string): FlowColumn {
+    return super.column(name) as FlowColumn;
   }
 
-  /** Plain rows (objects keyed by column name) for small slices. */
-  rows(columns: string[] = this.columns, from = 0, to = this.count): Record<string, FlowValue>[] {
-    return rowObjects(columns.map((c) => this.column(c)), from, Math.min(to, this.count));
-  }
-
-  /** The flows as a danfo DataFrame (danfo is loaded on first call); unset values are null. */
-  toDataFrame(columns: string[] = this.columns): import("danfojs-node").DataFrame {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { danfo } = require("../table/danfo") as typeof import("../table/danfo");
-    const data: Record<string, (FlowValue | null)[]> = {};
-    for (const name of columns) {
-      const c = this.column(name);
-      const a = new Array<FlowValue | null>(this.count);
-      for (let r = 0; r < this.count; r++) { const v = c.get(r); a[r] = v === undefined ? null : v; }
-      data[name] = a;
-    }
-    const d = danfo();
-    return new d.DataFrame(data, { columns });
+  protected override noun(): string {
+    return "flow";
   }
 
   /** The row of a flow by its uid (-1 when absent). */

@@ -35,6 +35,8 @@ export class EveTable extends LogTable {
     const et = col("event_type"), ts = col("ts"), sip = col("src_ip"), dip = col("dest_ip"), sp = col("src_port"), dp = col("dest_port");
     const proto = col("proto"), app = col("app_proto"), sid = col("alert.signature_id"), sig = col("alert.signature");
     const cat = col("alert.category"), sev = col("alert.severity"), uid = col("wirebook_uid");
+    const act = col("alert.action"), rev = col("alert.rev"), gid = col("alert.gid");
+    const numOf = (c: typeof sid, r: number) => { const v = c?.get(r); return typeof v === "number" ? v : undefined; };
     const out: AlertInput[] = [];
     const time = this.capture?.column("frame.time_epoch");
     for (let r = 0; r < this.count; r++) {
@@ -62,6 +64,8 @@ export class EveTable extends LogTable {
       const u = uid?.get(r);
       out.push({
         ts: t ?? NaN, detector: "suricata", severity: Math.min(Math.max(Number(sev?.get(r) ?? 3), 1), 3), src: norm(a), dst: norm(b),
+        sport: numOf(sp, r), dport: numOf(dp, r), app_proto: String(app?.get(r) ?? "") || undefined,
+        action: (act?.get(r) as string | undefined) || undefined, rev: numOf(rev, r), gid: numOf(gid, r), priority: numOf(sev, r),
         proto: String(app?.get(r) ?? "") || pr, summary: String(sig?.get(r) ?? ""), evidence,
         uids: typeof u === "string" ? [u] : [], sid: typeof s === "number" ? s : undefined, msg: String(sig?.get(r) ?? "") || undefined,
         classtype: (cat?.get(r) as string | undefined) || undefined, packets: evidence.startsWith("frame.number") ? 1 : undefined,

@@ -6,17 +6,18 @@
  */
 import type { FlowTable } from "../flows/table";
 import type { Capture } from "../table/capture";
-import { rowObjects } from "../table/rows";
+import { ResultTable, type Column } from "../result/table";
 
 export type LogValue = number | string | boolean | undefined;
 
-export interface LogColumn {
-  readonly name: string;
+export interface LogColumn extends Column {
   /** "number" | "bool" | "string", and the log's own type (Zeek's #types) when it has one */
   readonly kind: "number" | "bool" | "string";
   readonly logType: string;
   get(row: number): LogValue;
 }
+
+const ZEEK_NUMERIC = new Set(["time", "interval", "count", "int", "port", "double"]);
 
 type Store = { kind: "number"; a: Float64Array } | { kind: "bool"; a: Uint8Array } | { kind: "string"; a: (string | null)[] };
 
@@ -72,19 +73,16 @@ export interface JoinOptions {
 
 const ONE = 0xffffffff;
 
-export class LogTable {
-  readonly count: number;
-  readonly columns: string[];
-  private readonly cols = new Map<string, LogColumn>();
+/** An imported log: a ResultTable named as its `#path` ("log" when it has none). */
+export class LogTable extends ResultTable {
   private readonly stores = new Map<string, Store>();
   /** per row: the row of the joined flow (-1: none); empty until joined */
   flowRow: Int32Array;
   /** the flows joined to (when a capture was given) */
   flows: FlowTable | undefined;
 
-  constructor(builders: ColumnBuilder[], count: number, readonly warnings: string[], readonly meta: Record<string, string> = {}) {
-    this.count = count;
-    this.columns = builders.map((b) => b.name);
+  constructor(builders: ColumnBuilder[], count: number, warnings: string[], readonly meta: Record<string, string> = {}) {
+    super(meta.path ?? "log", [], count, warnings);
     for (const b of builders) this.addStore(b.name, b.logType, b.build(count));
     this.flowRow = new Int32Array(0);
   }
@@ -93,42 +91,29 @@ export class LogTable {
     this.stores.set(name, s);
     const get: (r: number) => LogValue = s.kind === "number" ? (r) => (s.a[r] === s.a[r] ? s.a[r] : undefined)
       : s.kind === "bool" ? (r) => (s.a[r] === 2 ? undefined : s.a[r] === 1) : (r) => s.a[r] ?? undefined;
-    this.cols.set(name, { name, kind: s.kind, logType, get });
+    // Zeek's type when the log said it, else from the kind
+    const type = ZEEK_NUMERIC.has(logType) || logType === "bool" || logType.startsWith("set[") || logType.startsWith("vector[") ||
+      ["string", "addr", "enum", "subnet", "pattern"].includes(logType) ? logType
+      : s.kind === "number" ? "double" : s.kind === "bool" ? "bool" : "string";
+    const fixed = type === "time" || type === "interval";
+    const text: (r: number) => string = s.kind === "number" ? (r) => (s.a[r] === s.a[r] ? (fixed ? s.a[r].toFixed(6) : String(s.a[r])) : "")
+      : s.kind === "bool" ? (r) => (s.a[r] === 2 ? "" : s.a[r] === 1 ? "T" : "F") : (r) => s.a[r] ?? "";
+    this.setColumn({ name, kind: s.kind, logType, type, get, text } as LogColumn);
   }
 
   /** Adds (or replaces) a numeric column. */
   addNumbers(name: string, values: (number | null)[]): void {
     const a = new Float64Array(this.count);
     for (let r = 0; r < this.count; r++) { const v = values[r]; a[r] = v === null || v === undefined ? NaN : v; }
-    if (!this.cols.has(name)) this.columns.push(name);
     this.addStore(name, "number", { kind: "number", a });
   }
 
-  column(name: string): LogColumn {
-    const c = this.cols.get(name);
-    if (c === undefined) throw new Error(`unknown log column "${name}"; columns: ${this.columns.join(", ")}`);
-    return c;
+  override column(name: string): LogColumn {
+    return super.column(name) as LogColumn;
   }
 
-  has(name: string): boolean {
-    return this.cols.has(name);
-  }
-
-  /** Plain rows for small slices. */
-  rows(columns: string[] = this.columns, from = 0, to = this.count): Record<string, LogValue>[] {
-    return rowObjects(columns.map((c) => this.column(c)), from, Math.min(to, this.count));
-  }
-
-  /** The log as a danfo DataFrame (danfo loads on first call); unset values are null. */
-  toDataFrame(columns: string[] = this.columns): import("danfojs-node").DataFrame {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { danfo } = require("../table/danfo") as typeof import("../table/danfo");
-    const data: Record<string, (LogValue | null)[]> = {};
-    for (const name of columns) {
-      const c = this.column(name);
-      data[name] = Array.from({ length: this.count }, (_, r) => c.get(r) ?? null);
-    }
-    return new (danfo().DataFrame)(data, { columns });
+  protected override noun(): string {
+    return "log";
   }
 
   /** rows joined to a flow */
@@ -190,7 +175,6 @@ export class LogTable {
     this.flows = ft;
     const uid = ft.column("uid");
     const u: (string | null)[] = Array.from(rows, (fr) => (fr >= 0 ? (uid.get(fr) as string) : null));
-    if (!this.cols.has("wirebook_uid")) this.columns.push("wirebook_uid");
     this.addStore("wirebook_uid", "string", { kind: "string", a: u });
     return this;
   }

@@ -105,7 +105,7 @@ export function parseJsonLines<T extends LogTable = LogTable>(lines: string[], w
     n++;
   }
   if (bad > 5) warnings.push(`${bad - 5} more bad lines in the ${what} log`);
-  return new Table([...builders.values()], n, warnings, { format: "json" });
+  return new Table([...builders.values()], n, warnings, what === "eve" ? { format: "json", path: "eve" } : { format: "json" });
 }
 
 export interface ImportOptions extends JoinOptions {}

@@ -2,7 +2,7 @@
  * A Capture as a summary card (file, packets, bytes, time span, link types, protocols) and its
  * first rows, read straight from the columns (no danfo).
  */
-import { escapeHtml } from "./escape";
+import { escapeHtml } from "../html/escape";
 import { MIME, MimeBundle } from "./mime";
 import { Grid, gridHtml, gridText } from "./table";
 
@@ -25,6 +25,18 @@ export interface CaptureSummary {
   duration: number;
   linkTypes: string[];
   protocols: { protocol: string; packets: number }[];
+}
+
+const SUMMARY = Symbol.for("wirebook.captureSummary");
+
+/** True for what `capture.summary()` returns (it leads back to its capture, for the card). */
+export function isCaptureSummary(x: unknown): x is CaptureSummary {
+  return typeof x === "object" && x !== null && isCapture((x as { [SUMMARY]?: unknown })[SUMMARY]);
+}
+
+/** The capture a summary was made from. */
+export function summaryCapture(s: CaptureSummary): CaptureLike {
+  return (s as unknown as { [SUMMARY]: CaptureLike })[SUMMARY];
 }
 
 export function isCapture(x: unknown): x is CaptureLike {
@@ -124,8 +136,8 @@ export function captureHead(cap: CaptureLike, rows = 10): Grid {
   };
 }
 
-export function captureBundle(cap: CaptureLike, options: { head?: number } = {}): MimeBundle {
-  const s = cap.summary();
+export function captureBundle(cap: CaptureLike, options: { head?: number; summary?: CaptureSummary } = {}): MimeBundle {
+  const s = options.summary ?? cap.summary();
   const protocols = [...s.protocols].sort((a, b) => b.packets - a.packets).slice(0, 12);
   const span = s.first !== undefined ? `${isoTime(s.first)} → ${isoTime(s.last)}` : "";
   const facts: Array<[string, string]> = [

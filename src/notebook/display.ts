@@ -1,15 +1,17 @@
 /**
  * One `display(x)` for everything Wirebook shows in a notebook: danfo DataFrame / Series, a
- * Capture, a Plotly figure, MIME bundles, anything else as text.
+ * Capture or its summary (the capture card), any result table (flows, dns, alerts, statistics …:
+ * an HTML table with counts), a Plotly figure, MIME bundles, anything else as text.
  */
 import { randomBytes } from "crypto";
 import { inspect } from "util";
 import { getChannel, IopubType } from "./channel";
-import { captureBundle, isCapture } from "./capture";
-import { escapeHtml } from "./escape";
+import { captureBundle, isCapture, isCaptureSummary, summaryCapture } from "./capture";
+import { escapeHtml } from "../html/escape";
 import { MIME, MimeBundle } from "./mime";
 import { figureBundle, inlinePlotlyAgain } from "./plotly";
 import { frameBundle, isDataFrame, isSeries, TableOptions } from "./table";
+import { isResultTable, resultBundle } from "./result";
 import { isFigure } from "../plot/figure";
 
 export interface DisplayOptions extends TableOptions {
@@ -19,7 +21,7 @@ export interface DisplayOptions extends TableOptions {
 
 /** True when `display` has a rich form for x (what the kernel shows for a cell's last value). */
 export function isRich(x: unknown): boolean {
-  return isFigure(x) || isDataFrame(x) || isSeries(x) || isCapture(x) || isBundle(x);
+  return isFigure(x) || isDataFrame(x) || isSeries(x) || isCapture(x) || isBundle(x) || isResultTable(x) || isCaptureSummary(x);
 }
 
 /** A value that already is a MIME bundle (made with `bundle()`). */
@@ -42,6 +44,8 @@ export function toBundle(x: unknown, options: DisplayOptions = {}): MimeBundle {
   if (isFigure(x)) return figureBundle(x);
   if (isDataFrame(x) || isSeries(x)) return frameBundle(x, options);
   if (isCapture(x)) return captureBundle(x, { head: options.captureHead });
+  if (isResultTable(x)) return resultBundle(x, options);
+  if (isCaptureSummary(x)) return captureBundle(summaryCapture(x), { head: options.captureHead, summary: x });
   if (typeof x === "string") return { [MIME.plain]: x };
   return { [MIME.plain]: inspect(x, { depth: 4, maxArrayLength: 50, breakLength: 100 }) };
 }
@@ -86,7 +90,8 @@ function displayImpl(x: unknown, options: DisplayOptions = {}): void {
 }
 
 /**
- * Shows x in the cell's output: a DataFrame or Series as a table, a Capture as a summary card,
+ * Shows x in the cell's output: a DataFrame, Series or result table as a table, a Capture (or
+ * `cap.summary()`) as a summary card,
  * a figure as a chart, anything else as text. `display.live(x)` returns a handle whose
  * `update(y)` replaces the output in place.
  */

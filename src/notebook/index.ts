@@ -1,11 +1,12 @@
 export { display, displayResult, toBundle, bundle, isRich } from "./display";
 export type { DisplayHandle, DisplayOptions } from "./display";
-export { escapeHtml, escapeAttr, jsonForScript } from "./escape";
+export { escapeHtml, escapeAttr, jsonForScript } from "../html/escape";
 export { MIME } from "./mime";
 export type { MimeBundle, DisplayContent } from "./mime";
 export { figureBundle, figureHtml, inlinePlotlyAgain, plotlyInlined } from "./plotly";
 export { frameBundle, isDataFrame, isSeries } from "./table";
-export { captureBundle, isCapture } from "./capture";
+export { captureBundle, isCapture, isCaptureSummary } from "./capture";
+export { resultBundle, isResultTable } from "./result";
 export { progressReporter, withProgress, progressBundle } from "./progress";
 export type { LoadProgress } from "./progress";
 export { setChannel, getChannel } from "./channel";

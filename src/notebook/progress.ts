@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "crypto";
 import { getChannel } from "./channel";
-import { escapeHtml } from "./escape";
+import { escapeHtml } from "../html/escape";
 import { formatBytes, formatDuration } from "./capture";
 import { MIME } from "./mime";
 

@@ -30,7 +30,7 @@ export function conversations(source: Capture | StatTableLike, opts: Conversatio
   const t = isStatTable(source) ? source : stats().conversations(source, type);
   const aI = col(t, "address_a"), bI = col(t, "address_b"), paI = t.columns.indexOf("port_a"), pbI = t.columns.indexOf("port_b");
   const vI = col(t, by), fab = col(t, "frames_a_to_b"), bab = col(t, "bytes_a_to_b"), fba = col(t, "frames_b_to_a"), bba = col(t, "bytes_b_to_a");
-  const rows = [...t.rows].sort((x, y) => (y[vI] as number) - (x[vI] as number)).slice(0, n);
+  const rows = [...t.cells].sort((x, y) => (y[vI] as number) - (x[vI] as number)).slice(0, n);
   const endpoint = (r: (number | string | null)[], ai: number, pi: number) =>
     endpointText(r[ai], pi >= 0 ? r[pi] : null);
   const nodes: string[] = [], nodeSide: string[] = [];
@@ -53,7 +53,7 @@ export function conversations(source: Capture | StatTableLike, opts: Conversatio
   const unit = by === "bytes" ? "bytes" : "packets";
   const kind = isStatTable(source) ? "conversations" : `${TYPE_NAMES[type]} conversations`;
   const title = subtitle(opts.title ?? `Top ${rows.length} ${kind} by ${unit}`,
-    `${rows.length} of ${count(t.rows.length)} shown; left: address A, right: address B; width: ${unit} both ways`);
+    `${rows.length} of ${count(t.cells.length)} shown; left: address A, right: address B; width: ${unit} both ways`);
   return figure({
     data: [{
       type: "sankey",

@@ -22,7 +22,7 @@ export function protocolHierarchy(source: Capture | StatTableLike, opts: Hierarc
   const pi = col(t, "path"), ni = col(t, "protocol"), fi = col(t, "frames"), bi = col(t, "bytes");
   const ids: string[] = [], labels: string[] = [], parents: string[] = [], values: number[] = [], custom: string[][] = [];
   let rootFrames = 0;
-  for (const r of t.rows) {
+  for (const r of t.cells) {
     const path = String(r[pi]);
     const cut = path.lastIndexOf(":");
     ids.push(label(path));
@@ -32,7 +32,7 @@ export function protocolHierarchy(source: Capture | StatTableLike, opts: Hierarc
     custom.push([count(Number(r[fi])), bytesText(Number(r[bi]))]);
     if (cut < 0) rootFrames += Number(r[fi]);
   }
-  const title = subtitle(opts.title ?? `Protocol hierarchy (by ${by})`, `${count(rootFrames)} packets, ${t.rows.length} protocol paths`);
+  const title = subtitle(opts.title ?? `Protocol hierarchy (by ${by})`, `${count(rootFrames)} packets, ${t.cells.length} protocol paths`);
   return figure({
     data: [{
       type: "sunburst",

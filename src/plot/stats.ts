@@ -1,6 +1,6 @@
 /**
  * Where the charts get their numbers: `wb.stats` (src/stats: the tshark -z statistics as
- * StatTables). Chart builders only ever read such tables (`columns` and `rows`), so a chart can
+ * StatTables). Chart builders only ever read such tables (`columns` and `cells`), so a chart can
  * also be drawn from a StatTable the caller computed (a filtered capture, another tool).
  */
 import type { Capture } from "../table/capture";
@@ -15,11 +15,11 @@ export type Cell = number | string | null;
 /** What the charts read from a statistics table (src/stats' StatTable satisfies it). */
 export interface StatTableLike {
   columns: string[];
-  rows: Cell[][];
+  cells: Cell[][];
 }
 
 export function isStatTable(x: unknown): x is StatTableLike {
-  return typeof x === "object" && x !== null && Array.isArray((x as StatTableLike).columns) && Array.isArray((x as StatTableLike).rows);
+  return typeof x === "object" && x !== null && Array.isArray((x as StatTableLike).columns) && Array.isArray((x as StatTableLike).cells);
 }
 
 /** The column index of `name`; throws naming the columns present. */

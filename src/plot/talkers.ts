@@ -26,7 +26,7 @@ export function topTalkers(source: Capture | StatTableLike, opts: TopTalkersOpti
   const t = isStatTable(source) ? source : stats().endpoints(source, type);
   const ai = col(t, "address"), pi = t.columns.indexOf("port");
   const txI = col(t, `tx_${by}`), rxI = col(t, `rx_${by}`), totI = col(t, by);
-  const rows = [...t.rows].sort((a, b) => (b[totI] as number) - (a[totI] as number)).slice(0, n);
+  const rows = [...t.cells].sort((a, b) => (b[totI] as number) - (a[totI] as number)).slice(0, n);
   const names = rows.map((r) => label(endpointText(r[ai], pi >= 0 ? r[pi] : null)));
   const unit = by === "bytes" ? "bytes" : "packets";
   const bar = (name: string, i: number, color: string) => ({
@@ -40,7 +40,7 @@ export function topTalkers(source: Capture | StatTableLike, opts: TopTalkersOpti
     hovertemplate: `%{y}<br>${name}: %{x:,} ${unit}<br>total: %{customdata:,} ${unit}<extra></extra>`,
   });
   const kind = isStatTable(source) ? "endpoints" : `${TYPE_NAMES[type]} endpoints`;
-  const title = subtitle(opts.title ?? `Top ${rows.length} talkers by ${unit}`, `${kind}: ${rows.length} of ${count(t.rows.length)} shown`);
+  const title = subtitle(opts.title ?? `Top ${rows.length} talkers by ${unit}`, `${kind}: ${rows.length} of ${count(t.cells.length)} shown`);
   return figure({
     data: [bar("sent", txI, "#1f77b4"), bar("received", rxI, "#ff7f0e")],
     layout: layout(title, unit, undefined, {

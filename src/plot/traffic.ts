@@ -118,9 +118,9 @@ export function trafficOverTime(source: Capture | StatTableLike, opts: TrafficOp
     const xi = col(source, "interval_start");
     const skip = new Set(["interval_start", "interval_end", "frames", "bytes"]);
     const seriesCols = source.columns.map((c, i) => [c, i] as const).filter(([c]) => !skip.has(c));
-    const x = source.rows.map((r) => r[xi] as number);
+    const x = source.cells.map((r) => r[xi] as number);
     const cols = seriesCols.length > 0 ? seriesCols : [[metric === "bytes" ? "bytes" : "frames", col(source, metric === "bytes" ? "bytes" : "frames")] as const];
-    const data = cols.map(([c, i]) => trace(label(c), x, source.rows.map((r) => Number(r[i] ?? 0))));
+    const data = cols.map(([c, i]) => trace(label(c), x, source.cells.map((r) => Number(r[i] ?? 0))));
     const step = x.length > 1 ? x[1] - x[0] : undefined;
     return figure({
       data,

@@ -3,7 +3,7 @@
  * content and attributes) or, for figures, through the chart builders' label() and jsonForScript.
  * Nothing else builds markup from data.
  */
-import { escapeHtml } from "../notebook/escape";
+import { escapeHtml } from "../html/escape";
 
 export type CellValue = string | number | null | undefined;
 

@@ -1,14 +1,14 @@
 /**
  * `wirebook report`: one self-contained, offline HTML file about a capture. plotly.js is inlined
  * once (gzipped, as the notebook does); every chart is a Figure from src/plot drawn by the
- * notebook's figure HTML; every value from the capture is escaped; a Content-Security-Policy
+ * figure HTML of src/html (shared with the notebook); every value from the capture is escaped; a Content-Security-Policy
  * forbids loading anything.
  */
 import * as path from "path";
 import type { Capture } from "../table/capture";
 import type { FlowTable } from "../flows/table";
-import { escapeHtml } from "../notebook/escape";
-import { figureHtml, plotlyLoaderScript } from "../notebook/plotly";
+import { escapeHtml } from "../html/escape";
+import { figureHtml, plotlyLoaderScript } from "../html/figure";
 import type { Figure } from "../plot/figure";
 import { conversations } from "../plot/conversations";
 import { flowScatter } from "../plot/flowscatter";
@@ -66,7 +66,7 @@ class Page {
 
 function statRows(t: StatTableLike, cols: string[]): CellValue[][] {
   const idx = cols.map((c) => col(t, c));
-  return t.rows.map((r) => idx.map((i) => r[i]));
+  return t.cells.map((r) => idx.map((i) => r[i]));
 }
 
 /** The report of a capture as one HTML document. */
@@ -104,11 +104,11 @@ export function buildReport(cap: Capture, opts: ReportOptions = {}): string {
   step("protocol hierarchy");
   const h = st.hierarchy(cap);
   const hi = { path: col(h, "path"), protocol: col(h, "protocol"), depth: col(h, "depth"), frames: col(h, "frames"), bytes: col(h, "bytes") };
-  const rootFrames = h.rows.filter((r) => Number(r[hi.depth]) === 0).reduce((a, r) => a + Number(r[hi.frames]), 0);
+  const rootFrames = h.cells.filter((r) => Number(r[hi.depth]) === 0).reduce((a, r) => a + Number(r[hi.frames]), 0);
   page.section("hierarchy", "Protocol hierarchy", `<div class="grid"><div>${page.figure(protocolHierarchy(h))}</div><div>${table(
     ["protocol", "packets", "% packets", "bytes"],
-    h.rows.map((r) => [r[hi.protocol], r[hi.frames], rootFrames > 0 ? `${((100 * Number(r[hi.frames])) / rootFrames).toFixed(2)}%` : "", r[hi.bytes]]),
-    { numeric: [1, 2, 3], indent: h.rows.map((r) => Number(r[hi.depth])), caption: "As tshark -z io,phs: a packet counts once under each protocol of its stack." },
+    h.cells.map((r) => [r[hi.protocol], r[hi.frames], rootFrames > 0 ? `${((100 * Number(r[hi.frames])) / rootFrames).toFixed(2)}%` : "", r[hi.bytes]]),
+    { numeric: [1, 2, 3], indent: h.cells.map((r) => Number(r[hi.depth])), caption: "As tshark -z io,phs: a packet counts once under each protocol of its stack." },
   )}</div></div>`);
 
   step("traffic over time");
@@ -118,9 +118,9 @@ export function buildReport(cap: Capture, opts: ReportOptions = {}): string {
   const ep4 = st.endpoints(cap, "ip"), ep6 = st.endpoints(cap, "ipv6");
   const epCols = ["address", "frames", "bytes", "tx_bytes", "rx_bytes"];
   const epHead = ["address", "packets", "bytes", "sent bytes", "received bytes"];
-  const epTable = (t: StatTableLike, what: string) => t.rows.length === 0 ? `<p class="empty">no ${what} endpoints</p>` :
-    table(epHead, statRows(t, epCols).sort((a, b) => Number(b[2]) - Number(a[2])).slice(0, n), { numeric: [1, 2, 3, 4], caption: `${n} of ${t.rows.length} ${what} endpoints, by bytes` });
-  page.section("talkers", "Top talkers", `${page.figure(topTalkers(ep4.rows.length > 0 || ep6.rows.length === 0 ? ep4 : ep6, { n, title: `Top ${n} ${ep4.rows.length > 0 || ep6.rows.length === 0 ? "IPv4" : "IPv6"} talkers by bytes` }))}` +
+  const epTable = (t: StatTableLike, what: string) => t.cells.length === 0 ? `<p class="empty">no ${what} endpoints</p>` :
+    table(epHead, statRows(t, epCols).sort((a, b) => Number(b[2]) - Number(a[2])).slice(0, n), { numeric: [1, 2, 3, 4], caption: `${n} of ${t.cells.length} ${what} endpoints, by bytes` });
+  page.section("talkers", "Top talkers", `${page.figure(topTalkers(ep4.cells.length > 0 || ep6.cells.length === 0 ? ep4 : ep6, { n, title: `Top ${n} ${ep4.cells.length > 0 || ep6.cells.length === 0 ? "IPv4" : "IPv6"} talkers by bytes` }))}` +
     `<div class="grid"><div><h3>IPv4</h3>${epTable(ep4, "IPv4")}</div><div><h3>IPv6</h3>${epTable(ep6, "IPv6")}</div></div>`);
 
   step("conversations");
@@ -128,12 +128,12 @@ export function buildReport(cap: Capture, opts: ReportOptions = {}): string {
   const cvCols = ["address_a", "port_a", "address_b", "port_b", "frames_a_to_b", "bytes_a_to_b", "frames_b_to_a", "bytes_b_to_a", "frames", "bytes", "rel_start", "duration"];
   const cvHead = ["address A", "port A", "address B", "port B", "packets A→B", "bytes A→B", "packets B→A", "bytes B→A", "packets", "bytes", "start (s)", "duration (s)"];
   const cvTable = (t: StatTableLike, what: string, ports: boolean) => {
-    if (t.rows.length === 0) return `<p class="empty">no ${what} conversations</p>`;
+    if (t.cells.length === 0) return `<p class="empty">no ${what} conversations</p>`;
     const rows = statRows(t, cvCols).sort((a, b) => Number(b[9]) - Number(a[9])).slice(0, n);
     const keep = ports ? cvHead.map((_, i) => i) : cvHead.map((_, i) => i).filter((i) => i !== 1 && i !== 3);
     return table(keep.map((i) => cvHead[i]), rows.map((r) => keep.map((i) => r[i])), {
       numeric: keep.map((c, i) => (c >= 4 || c === 1 || c === 3 ? i : -1)).filter((i) => i >= 0),
-      caption: `${Math.min(n, t.rows.length)} of ${t.rows.length} ${what} conversations, by bytes (as tshark -z conv)`,
+      caption: `${Math.min(n, t.cells.length)} of ${t.cells.length} ${what} conversations, by bytes (as tshark -z conv)`,
     });
   };
   page.section("conversations", "Conversations", page.figure(conversations(cip, { n: 15, title: "Top 15 IPv4 conversations by bytes" })) +
@@ -142,7 +142,7 @@ export function buildReport(cap: Capture, opts: ReportOptions = {}): string {
   step("DNS, HTTP, TLS");
   const top = (field: string, head: string, what: string) => {
     const t = st.topN(cap, field, n, "frames");
-    if (t.rows.length === 0) return `<div><h3>${escapeHtml(head)}</h3><p class="empty">no ${escapeHtml(what)} in this capture</p></div>`;
+    if (t.cells.length === 0) return `<div><h3>${escapeHtml(head)}</h3><p class="empty">no ${escapeHtml(what)} in this capture</p></div>`;
     const rows = statRows(t, ["value", "frames", "bytes", "share"]).map((r) => [r[0], r[1], r[2], `${(100 * Number(r[3])).toFixed(1)}%`]);
     return `<div><h3>${escapeHtml(head)}</h3>${table([what, "packets", "bytes", "share"], rows, { numeric: [1, 2, 3], className: "data names", caption: `field ${field}; share of the packets that carry it` })}</div>`;
   };

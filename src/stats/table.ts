@@ -1,38 +1,48 @@
 /**
- * StatTable: the small columnar result every statistic returns. Rows are row-major and already in
- * the order each statistic documents (docs/stats.md); cells are numbers, strings or null (absent).
+ * StatTable: the small result every statistic returns, a ResultTable (named "stats") over
+ * row-major cells (`cells`), already in the order each statistic documents (docs/stats.md); cells
+ * are numbers, strings or null (absent). Columns are typed from their cells: all whole numbers
+ * "count" ("int" with negatives), other numbers "double", the rest "string".
  */
-import { danfo } from "../table/danfo";
+import { ResultTable, type Column } from "../result/table";
 
 export type Cell = number | string | null;
 
-export class StatTable {
-  constructor(readonly columns: string[], readonly rows: Cell[][]) {
-    for (const r of rows) if (r.length !== columns.length) throw new Error(`StatTable: a row has ${r.length} cells for ${columns.length} columns`);
+function cellColumn(name: string, i: number, cells: Cell[][]): Column {
+  let numbers = 0, strings = 0, ints = true, negative = false;
+  for (const r of cells) {
+    const v = r[i];
+    if (typeof v === "number") { numbers++; if (!Number.isInteger(v)) ints = false; if (v < 0) negative = true; }
+    else if (v !== null) strings++;
+  }
+  const type = strings > 0 || numbers === 0 ? "string" : ints ? (negative ? "int" : "count") : "double";
+  const get = (r: number) => { const v = cells[r][i]; return v === null ? undefined : v; };
+  return { name, type, get, text: (r) => { const v = cells[r][i]; return v === null ? "" : String(v); } };
+}
+
+export class StatTable extends ResultTable {
+  /** the rows' cells, row-major (what the charts read) */
+  readonly cells: Cell[][];
+
+  constructor(columns: string[], cells: Cell[][], name = "stats") {
+    for (const r of cells) if (r.length !== columns.length) throw new Error(`StatTable: a row has ${r.length} cells for ${columns.length} columns`);
+    super(name, columns.map((c, i) => cellColumn(c, i, cells)), cells.length);
+    this.cells = cells;
   }
 
-  /** number of rows */
-  get count(): number {
-    return this.rows.length;
+  protected override noun(): string {
+    return "statistics";
   }
 
-  /** The cells of one column, top to bottom; throws for an unknown column. */
-  column(name: string): Cell[] {
+  /** The cells of one column, top to bottom (null: absent); throws for an unknown column. */
+  cellsOf(name: string): Cell[] {
     const i = this.columns.indexOf(name);
-    if (i < 0) throw new Error(`no column "${name}"; columns: ${this.columns.join(", ")}`);
-    return this.rows.map((r) => r[i]);
+    this.column(name);
+    return this.cells.map((r) => r[i]);
   }
 
-  /** Rows as objects keyed by column name (small tables: tests, JSON). */
+  /** Rows as objects keyed by column name, null for absent (small tables: tests, JSON). */
   records(): Record<string, Cell>[] {
-    return this.rows.map((r) => Object.fromEntries(this.columns.map((c, i) => [c, r[i]])));
-  }
-
-  /** The table as a danfo DataFrame (danfo is loaded on first use). */
-  toDataFrame(): import("danfojs-node").DataFrame {
-    const d = danfo();
-    const data: Record<string, Cell[]> = {};
-    for (const c of this.columns) data[c] = this.column(c);
-    return new d.DataFrame(data, { columns: this.columns });
+    return this.cells.map((r) => Object.fromEntries(this.columns.map((c, i) => [c, r[i]])));
   }
 }

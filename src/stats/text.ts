@@ -23,7 +23,7 @@ const padStart = (s: string, n: number) => (s.length >= n ? s : " ".repeat(n - s
 
 export function phsText(t: StatTable, filter = ""): string {
   const lines = ["", RULE, "Protocol Hierarchy Statistics", `Filter: ${filter}`, ""];
-  for (const r of t.rows) {
+  for (const r of t.cells) {
     const [, protocol, depth, frames, bytes] = r as [string, string, number, number, number];
     lines.push(`${padEnd("  ".repeat(depth) + protocol, 40)} frames:${frames} bytes:${bytes}`);
   }
@@ -71,7 +71,7 @@ export function endpointsText(t: StatTable, type: string): string {
 
 /** A plain aligned rendering of any StatTable (io,stat, top-N, TCP trouble). */
 export function tableText(t: StatTable, title: string): string {
-  const cells = t.rows.map((r) => r.map((c) => (c === null ? "" : typeof c === "number" && !Number.isInteger(c) ? c.toFixed(6) : String(c))));
+  const cells = t.cells.map((r) => r.map((c) => (c === null ? "" : typeof c === "number" && !Number.isInteger(c) ? c.toFixed(6) : String(c))));
   const widths = t.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? padEnd(c, widths[i]) : padStart(c, widths[i]))).join("  ").trimEnd();
   const rule = "=".repeat(Math.max(title.length, widths.reduce((a, b) => a + b + 2, -2)));

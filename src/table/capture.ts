@@ -260,7 +260,7 @@ export class Capture {
       if (last === undefined || x > last) last = x;
     }
     const lts = [...new Set(this.info.interfaces.map((i) => linkTypeName(i.linkType)))];
-    return {
+    const s: CaptureSummary = {
       file: this.path,
       format: `${this.info.format}${this.info.gzip ? " (gzip)" : ""}`,
       packets: this.count,
@@ -274,6 +274,9 @@ export class Capture {
       malformed: this.malformed,
       warnings: this.warnings,
     };
+    // display() shows a summary as the capture card: the brand (not enumerable, not in JSON) leads back here
+    Object.defineProperty(s, Symbol.for("wirebook.captureSummary"), { value: this, enumerable: false });
+    return s;
   }
 
   /**

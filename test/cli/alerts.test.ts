@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { cut, zeekCut } from "../helpers/zeekcut";
 import { CLI, DATA } from "../helpers/paths";
 
 const ATTACKS = path.join(DATA, "attacks.pcap");
@@ -15,10 +16,8 @@ function run(args: string[]): { status: number | null; stdout: string; stderr: s
 test("wirebook alerts runs the detectors, and adds signature alerts with --rules", () => {
   const det = run([ATTACKS]);
   assert.equal(det.status, 0, det.stderr);
-  const lines = det.stdout.trim().split("\n");
-  const header = lines[0].split("\t");
-  const detector = header.indexOf("detector");
-  const kinds = new Set(lines.slice(1).map((l) => l.split("\t")[detector]));
+  const log = zeekCut(det.stdout);
+  const kinds = new Set(cut(log, "detector"));
   for (const k of ["port_scan", "syn_flood", "dns_tunnel", "arp_spoof", "beacon", "brute_force", "cleartext_credentials"]) {
     assert.ok(kinds.has(k), `${k} in ${[...kinds].join(",")}`);
   }
@@ -26,15 +25,15 @@ test("wirebook alerts runs the detectors, and adds signature alerts with --rules
   fs.writeFileSync(rules, 'alert tcp any any -> any 21 (msg:"FTP USER"; content:"USER "; nocase; sid:9000001; rev:1;)\n');
   const both = run([ATTACKS, "--rules", rules]);
   assert.equal(both.status, 0, both.stderr);
-  const rows = both.stdout.trim().split("\n").slice(1).map((l) => l.split("\t"));
-  const sid = header.indexOf("sid");
-  const ruleRows = rows.filter((r) => r[detector] === "rules");
+  const bothLog = zeekCut(both.stdout);
+  const detector = bothLog.fields.indexOf("detector"), sid = bothLog.fields.indexOf("sid");
+  const ruleRows = bothLog.rows.filter((r) => r[detector] === "rules");
   assert.ok(ruleRows.length > 0, "the FTP USER rule fires on the FTP logins");
   assert.ok(ruleRows.every((r) => r[sid] === "9000001"));
-  assert.equal(rows.length - ruleRows.length, lines.length - 1, "the detectors' rows are all still there");
+  assert.equal(bothLog.rows.length - ruleRows.length, log.rows.length, "the detectors' rows are all still there");
   const only = run([ATTACKS, "--rules", rules, "--no-detectors"]);
   assert.equal(only.status, 0, only.stderr);
-  assert.equal(only.stdout.trim().split("\n").length - 1, ruleRows.length);
+  assert.deepEqual(zeekCut(only.stdout).rows, ruleRows, "the same rule rows, the same columns");
   const none = run([ATTACKS, "--no-detectors"]);
   assert.equal(none.status, 2);
   assert.match(none.stderr, /nothing to run/);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
-import { escapeHtml, jsonForScript, safeId, toPlainJson } from "../../src/notebook/escape";
+import { escapeHtml, jsonForScript, safeId, toPlainJson } from "../../src/html/escape";
 
 const HOSTILE = [
   `<script>alert(1)</script>`,

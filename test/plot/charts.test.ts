@@ -118,7 +118,7 @@ test("niceInterval(): round steps, at most the bins asked for", () => {
     assert.equal(t.type, "sankey");
     assert.equal(t.link.value.length, 7);
     const table = stats().conversations(cap, "tcp");
-    const bytes = table.rows.map((r) => r[table.columns.indexOf("bytes")] as number).sort((a, b) => b - a).slice(0, 7);
+    const bytes = table.cells.map((r) => r[table.columns.indexOf("bytes")] as number).sort((a, b) => b - a).slice(0, 7);
     assert.deepEqual(t.link.value, bytes);
     for (const s of t.link.source) assert.ok(!t.link.target.includes(s), "left and right nodes are distinct (no cycles)");
     assert.ok(t.node.label.some((l) => /^\[[0-9a-f:]+\]:\d+$/.test(l)), "IPv6 endpoints bracketed");
@@ -201,7 +201,7 @@ test("tcpSequence: one connection by uid or by display filter; relative sequence
 test("hand-made StatTables (the src/stats contract) draw, with hostile labels escaped", () => {
   const ep: StatTableLike = {
     columns: ["address", "port", "frames", "bytes", "tx_frames", "tx_bytes", "rx_frames", "rx_bytes"],
-    rows: [[HOSTILE[0], null, 3, 300, 2, 200, 1, 100], [HOSTILE[1], 80, 1, 50, 0, 0, 1, 50]],
+    cells: [[HOSTILE[0], null, 3, 300, 2, 200, 1, 100], [HOSTILE[1], 80, 1, 50, 0, 0, 1, 50]],
   };
   const talk = P.topTalkers(ep);
   assert.deepEqual(talk.data[0].y, [label(HOSTILE[0]), label(`${HOSTILE[1]}:80`)]);
@@ -210,7 +210,7 @@ test("hand-made StatTables (the src/stats contract) draw, with hostile labels es
 
   const conv: StatTableLike = {
     columns: ["address_a", "port_a", "address_b", "port_b", "frames_a_to_b", "bytes_a_to_b", "frames_b_to_a", "bytes_b_to_a", "frames", "bytes", "rel_start", "duration"],
-    rows: [[HOSTILE[0], null, HOSTILE[2], null, 1, 10, 2, 20, 3, 30, 0, 1], ["10.0.0.1", null, HOSTILE[0], null, 1, 5, 0, 0, 1, 5, 0, 0]],
+    cells: [[HOSTILE[0], null, HOSTILE[2], null, 1, 10, 2, 20, 3, 30, 0, 1], ["10.0.0.1", null, HOSTILE[0], null, 1, 5, 0, 0, 1, 5, 0, 0]],
   };
   const sk = P.conversations(conv).data[0] as Trace & { node: { label: string[] }; link: { value: number[]; source: number[]; target: number[] } };
   assert.deepEqual(sk.node.label, [label(HOSTILE[0]), label(HOSTILE[2]), "10.0.0.1", label(HOSTILE[0])]);
@@ -220,7 +220,7 @@ test("hand-made StatTables (the src/stats contract) draw, with hostile labels es
 
   const phs: StatTableLike = {
     columns: ["path", "protocol", "depth", "frames", "bytes"],
-    rows: [["eth", "eth", 0, 10, 1000], ["eth:ip", "ip", 1, 8, 900], ["eth:ip:<b>", "<b>", 2, 2, 100]],
+    cells: [["eth", "eth", 0, 10, 1000], ["eth:ip", "ip", 1, 8, 900], ["eth:ip:<b>", "<b>", 2, 2, 100]],
   };
   const sb = P.protocolHierarchy(phs).data[0] as Trace & { ids: string[]; parents: string[]; labels: string[]; values: number[] };
   assert.deepEqual(sb.parents, ["", "eth", "eth:ip"]);
@@ -229,7 +229,7 @@ test("hand-made StatTables (the src/stats contract) draw, with hostile labels es
 
   const io: StatTableLike = {
     columns: ["interval_start", "frames", "bytes", "tls", "<img src=x>"],
-    rows: [[0, 3, 300, 2, 1], [1, 1, 60, 0, 1]],
+    cells: [[0, 3, 300, 2, 1], [1, 1, 60, 0, 1]],
   };
   const tr = P.trafficOverTime(io);
   assert.deepEqual(tr.data.map((t) => t.name), ["tls", "&lt;img src=x&gt;"]);

@@ -167,9 +167,9 @@ test("Chromium on the hostile report: no script runs, no element injected, the p
 test("Chromium draws hostile chart labels as text (Plotly's pseudo-HTML does not interpret them)", { skip: noChromium, timeout: 120_000 }, async () => {
   const ep = {
     columns: ["address", "port", "frames", "bytes", "tx_frames", "tx_bytes", "rx_frames", "rx_bytes"],
-    rows: PAYLOADS.map((p, i) => [p, null, 1, 100 + i, 1, 100 + i, 0, 0]),
+    cells: PAYLOADS.map((p, i) => [p, null, 1, 100 + i, 1, 100 + i, 0, 0]),
   };
-  const figs = [wb.plot.topTalkers(ep), wb.plot.protocolHierarchy({ columns: ["path", "protocol", "depth", "frames", "bytes"], rows: [["eth", "eth", 0, 2, 2], [`eth:${PAYLOADS[4]}`, PAYLOADS[4], 1, 1, 1]] })];
+  const figs = [wb.plot.topTalkers(ep), wb.plot.protocolHierarchy({ columns: ["path", "protocol", "depth", "frames", "bytes"], cells: [["eth", "eth", 0, 2, 2], [`eth:${PAYLOADS[4]}`, PAYLOADS[4], 1, 1, 1]] })];
   const html = `<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${CSP.replace(/'/g, "&#39;")}"></head>` +
     `<body data-figures="${figs.length}">${plotlyLoaderScript()}${figs.map((f, i) => figureHtml(f, { withPlotly: false, id: `f${i}` })).join("\n")}</body></html>`;
   const file = path.join(dir, "labels.html");

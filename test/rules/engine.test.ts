@@ -76,7 +76,7 @@ test("transaction alerts are oriented by their side, whatever packet completed t
   const a = await rs.matchFile(http().file());
   assert.equal(a.count, 1);
   assert.deepEqual(a.rows(["src", "sport", "dst", "dport", "app_proto", "proto"])[0],
-    { src: "10.0.0.1", sport: 40000, dst: "10.0.0.2", dport: 80, app_proto: "http", proto: "TCP" });
+    { src: "10.0.0.1", sport: 40000, dst: "10.0.0.2", dport: 80, app_proto: "http", proto: "tcp" });
 });
 
 test("dns.query over UDP and TCP; tls.sni", async () => {

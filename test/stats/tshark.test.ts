@@ -82,7 +82,7 @@ describe("statistics equal tshark's -z output", { skip: !hasTool("tshark") && "t
       }
       if (withIo) await check("io,stat,1", () => {
         const theirs = parseIoStat(blocks[9]).map((r) => [r.start, r.cols[0][0], r.cols[0][1]]);
-        const ours = ioStat(cap, 1).rows.map((r) => [r[0], r[1], r[2]]);
+        const ours = ioStat(cap, 1).cells.map((r) => [r[0], r[1], r[2]]);
         assert.deepEqual(ours, theirs);
       });
       const out = await tcpOut;

@@ -7,13 +7,12 @@
  * Rows are staged while the second pass runs (an app may fill a row later: a DNS response fills
  * its query's row), then frozen.
  */
-import type { FlowTable, FlowValue } from "../table";
-import { rowObjects } from "../../table/rows";
+import type { FlowTable } from "../table";
+import { ResultTable, type Column } from "../../result/table";
 
 export type AppValue = number | string | boolean | (string | number)[] | undefined;
 
-export interface AppColumn {
-  readonly name: string;
+export interface AppColumn extends Column {
   /** Zeek's type names: time interval count int double string addr port bool enum vector[string] vector[count] vector[interval] set[string] */
   readonly type: string;
   get(row: number): AppValue;
@@ -226,25 +225,20 @@ interface FrozenCol {
 /** The flow columns every application table starts with (read from the FlowTable). */
 export const FLOW_ID_COLUMNS = ["uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p"];
 
-export class AppTable {
-  readonly count: number;
-  /** column names, in output order */
-  readonly columns: string[];
-  private readonly cols = new Map<string, AppColumn>();
-
+/** An application table: a ResultTable whose rows each belong to a flow of `flowTable`. */
+export class AppTable extends ResultTable {
   constructor(
-    /** "dns", "http", "tls", "dhcp", "quic" (Zeek's log path) */
-    readonly name: string,
+    /** "dns", "http", "tls", "dhcp", "quic", "files" (the table's name; `logPath` is Zeek's) */
+    name: string,
     cols: FrozenCol[],
     /** per row: the row of its flow in `flowTable` */
     readonly flowRows: Uint32Array,
     readonly flowTable: FlowTable,
     /** caps that tripped, damaged messages skipped, … */
-    readonly warnings: string[],
+    warnings: string[],
   ) {
-    this.count = flowRows.length;
-    const order: string[] = [];
-    const add = (c: AppColumn) => { this.cols.set(c.name, c); order.push(c.name); };
+    super(name, [], flowRows.length, warnings);
+    const add = (c: AppColumn) => this.setColumn(c);
     const first = cols[0];
     // ts first, then the flow's identity, then the app's own columns
     const rest = first !== undefined && first.spec.name === "ts" ? cols.slice(1) : cols;
@@ -259,7 +253,11 @@ export class AppTable {
       });
     }
     for (const c of rest) add(this.frozen(c));
-    this.columns = order;
+  }
+
+  /** Zeek's log path of the table ("ssl" for tls) */
+  get logPath(): string {
+    return this.name === "tls" ? "ssl" : this.name;
   }
 
   private frozen(c: FrozenCol): AppColumn {
@@ -293,15 +291,8 @@ export class AppTable {
     };
   }
 
-  column(name: string): AppColumn {
-    const c = this.cols.get(name);
-    if (c === undefined) throw new Error(`unknown ${this.name} column "${name}"; columns: ${this.columns.join(", ")}`);
-    return c;
-  }
-
-  /** Plain rows (objects keyed by column name) for small slices. */
-  rows(columns: string[] = this.columns, from = 0, to = this.count): Record<string, AppValue>[] {
-    return rowObjects(columns.map((c) => this.column(c)), from, Math.min(to, this.count));
+  override column(name: string): AppColumn {
+    return super.column(name) as AppColumn;
   }
 
   /** The rows of one flow (by uid). */
@@ -310,23 +301,5 @@ export class AppTable {
     const out: number[] = [];
     for (let r = 0; r < this.count; r++) if (this.flowRows[r] === fr) out.push(r);
     return out;
-  }
-
-  /** As a danfo DataFrame (danfo loaded on first call): unset → null, lists → their Zeek text. */
-  toDataFrame(columns: string[] = this.columns): import("danfojs-node").DataFrame {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { danfo } = require("../../table/danfo") as typeof import("../../table/danfo");
-    const data: Record<string, (FlowValue | null)[]> = {};
-    for (const name of columns) {
-      const c = this.column(name);
-      const a = new Array<FlowValue | null>(this.count);
-      for (let r = 0; r < this.count; r++) {
-        const v = c.get(r);
-        a[r] = v === undefined ? null : Array.isArray(v) ? c.text(r) : v;
-      }
-      data[name] = a;
-    }
-    const d = danfo();
-    return new d.DataFrame(data, { columns });
   }
 }

@@ -1,5 +1,5 @@
 /**
- * HTML escaping for everything the notebook faces put into markup.
+ * HTML escaping for everything the notebook and the report put into markup (src/html: the one HTML module of both).
  *
  * Packet bytes are attacker-controlled: a DNS name, an HTTP header or a TLS SNI can hold `<script>`.
  * Every value that reaches HTML goes through one of these functions; nothing else builds markup
@@ -30,6 +30,14 @@ export function escapeHtml(value: unknown): string {
   // Lone surrogates are not valid in UTF-8 output.
   out = out.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
   return out;
+}
+
+/**
+ * Text with every control character (C0 including tab and newline, DEL, C1) shown as `\xHH`: for
+ * table cells, in HTML and in text/plain alike, so no value drives a terminal or breaks a grid.
+ */
+export function showControls(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 /** Escapes a value for a double-quoted attribute (same rules as element content). */
