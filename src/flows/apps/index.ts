@@ -1,6 +1,6 @@
 /**
  * Application tables keyed to flow uids: `await capture.dns()`, `.http()`, `.tls()`, `.dhcp()`,
- * `.quic()`. Each runs one streaming pass over the capture file (./scan.ts) that looks only at
+ * `.quic()`, `.smtp()`. Each runs one streaming pass over the capture file (./scan.ts) that looks only at
  * the packets of the flows the application wants, reassembles TCP per flow direction (bounded,
  * ./reassembly.ts), and returns an AppTable whose rows carry their flow's `uid`.
  *
@@ -15,6 +15,7 @@ import { DnsApp } from "./dns";
 import { HttpApp } from "./http";
 import { QuicApp } from "./quic";
 import { scanPayloads, type PayloadSink } from "./scan";
+import { SmtpApp } from "./smtp";
 import { AppTable, type AppTableBuilder } from "./table";
 import { TlsApp } from "./tls";
 
@@ -24,10 +25,11 @@ export { HTTP_COLUMNS } from "./http";
 export { TLS_COLUMNS } from "./tls";
 export { DHCP_COLUMNS } from "./dhcp";
 export { QUIC_COLUMNS } from "./quic";
+export { SMTP_COLUMNS } from "./smtp";
 export { ja3, ja3s, ja3String, ja4, ja4r, parseHello, type Hello } from "./hello";
 
-export type AppName = "dns" | "http" | "tls" | "dhcp" | "quic";
-export const APP_NAMES: AppName[] = ["dns", "http", "tls", "dhcp", "quic"];
+export type AppName = "dns" | "http" | "tls" | "dhcp" | "quic" | "smtp";
+export const APP_NAMES: AppName[] = ["dns", "http", "tls", "dhcp", "quic", "smtp"];
 
 export interface AppOptions {
   /** the capture's flow table, when already computed (`capture.flows()`); computed (and kept) otherwise */
@@ -46,6 +48,8 @@ declare module "../../table/capture" {
     dhcp(opts?: AppOptions): Promise<AppTable>;
     /** QUIC connections: version and the decrypted Initial's SNI, ALPN, JA4 (Zeek's quic.log columns). */
     quic(opts?: AppOptions): Promise<AppTable>;
+    /** SMTP mail transactions: envelope, message headers, last reply (Zeek's smtp.log columns). */
+    smtp(opts?: AppOptions): Promise<AppTable>;
   }
 }
 
@@ -86,6 +90,7 @@ export async function appTable(cap: Capture, name: AppName, opts: AppOptions = {
     case "tls": app = new TlsApp(); break;
     case "dhcp": app = new DhcpApp((r) => String(uid.get(r))); break;
     case "quic": app = new QuicApp(); break;
+    case "smtp": app = new SmtpApp(); break;
     default: throw new Error(`unknown application table "${String(name)}"; tables: ${APP_NAMES.join(", ")}`);
   }
   const stats = await scanPayloads(cap, ft, app);
