@@ -195,9 +195,13 @@ export async function liveSmtpCapture(): Promise<string> {
   return file;
 }
 
-/** tshark's fields for `file` with TCP desegmentation on (SMTP lines whole), all occurrences */
-export function tsharkSmtp(file: string, fields: string[]): Record<string, string[]>[] {
-  const args = ["-n", "-r", file, "-o", "tcp.desegment_tcp_streams:TRUE", "-Y", "smtp || imf", "-T", "fields",
+/**
+ * tshark's fields for `file`, all occurrences, with TCP desegmentation on (SMTP lines whole) unless
+ * `desegment` is false (tshark's line reassembly then waits for a CRLF that a BDAT chunk need not
+ * end with, and takes the next commands as data)
+ */
+export function tsharkSmtp(file: string, fields: string[], desegment = true): Record<string, string[]>[] {
+  const args = ["-n", "-r", file, "-o", `tcp.desegment_tcp_streams:${desegment ? "TRUE" : "FALSE"}`, "-Y", "smtp || imf", "-T", "fields",
     "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=\x01", "-E", "quote=n"];
   for (const f of fields) args.push("-e", f);
   const out = execFileSync("tshark", args, { encoding: "latin1", maxBuffer: 1 << 26, stdio: ["ignore", "pipe", "ignore"] });
