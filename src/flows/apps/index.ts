@@ -1,6 +1,6 @@
 /**
  * Application tables keyed to flow uids: `await capture.dns()`, `.http()`, `.tls()`, `.dhcp()`,
- * `.quic()`. An application protocol is one spec in `APPS` below (its name, Zeek log, columns, the
+ * `.quic()`, `.smtp()`. An application protocol is one spec in `APPS` below (its name, Zeek log, columns, the
  * ports it is known by, the parser over reassembled streams); the Capture methods, the CLI
  * commands (`wirebook dns …`), the exports and docs/apps.md's table derive from that list.
  *
@@ -25,6 +25,7 @@ import { HTTP_COLUMNS } from "./http";
 import { TLS_COLUMNS } from "./tls";
 import { DHCP_COLUMNS } from "./dhcp";
 import { QUIC_COLUMNS } from "./quic";
+import { SMTP_COLUMNS, SmtpApp } from "./smtp";
 import { TlsApp } from "./tls";
 
 export { AppTable, type AppColumn, type AppValue } from "./table";
@@ -33,6 +34,7 @@ export { HTTP_COLUMNS } from "./http";
 export { TLS_COLUMNS } from "./tls";
 export { DHCP_COLUMNS } from "./dhcp";
 export { QUIC_COLUMNS } from "./quic";
+export { SMTP_COLUMNS } from "./smtp";
 export { ja3, ja3s, ja3String, ja4, ja4r, parseHello, type Hello } from "./hello";
 
 /** One application protocol: everything the table, the CLI and the docs need of it. */
@@ -55,6 +57,7 @@ export const APPS = [
   { name: "tls", log: "ssl", title: "TLS handshakes, JA3/JA3S/JA4", columns: TLS_COLUMNS, ports: "any TCP port (by content)", make: () => new TlsApp() },
   { name: "dhcp", log: "dhcp", title: "DHCP transactions", columns: DHCP_COLUMNS, ports: "udp 67, 68", make: (uid) => new DhcpApp(uid) },
   { name: "quic", log: "quic", title: "QUIC connections, decrypted Initials", columns: QUIC_COLUMNS, ports: "udp 443 and any UDP port (by content)", make: () => new QuicApp() },
+  { name: "smtp", log: "smtp", title: "SMTP transactions (envelope, message headers)", columns: SMTP_COLUMNS, ports: "tcp 25, 587", make: () => new SmtpApp() },
 ] as const satisfies readonly AppSpec[];
 
 export type AppName = (typeof APPS)[number]["name"];
@@ -82,6 +85,8 @@ declare module "../../table/capture" {
     dhcp(opts?: AppOptions): Promise<AppTable>;
     /** QUIC connections: version and the decrypted Initial's SNI, ALPN, JA4 (Zeek's quic.log columns). */
     quic(opts?: AppOptions): Promise<AppTable>;
+    /** SMTP transactions (Zeek's smtp.log columns), keyed to flow uids. */
+    smtp(opts?: AppOptions): Promise<AppTable>;
   }
 }
 
