@@ -6,7 +6,7 @@
  * per direction (out-of-order segments held, capped) feed the app-layer parsers.
  */
 import { AppParser, detect, dnsDatagram, MAX_BUFFER, type Tx } from "./app";
-import type { Decoded } from "./packet";
+import type { Hdr as Decoded } from "./header";
 
 export interface FlowOptions {
   /** pick up TCP sessions without a handshake (Suricata's stream.midstream) */
@@ -57,7 +57,7 @@ export class Flow {
   /** one-sided session (async-oneside): data goes to the app layer without waiting for ACKs */
   async = false;
   /** the client→server addresses and ports, for transactions completed at the end of the capture */
-  hdr: { ipv: number; src4: number; dst4: number; src6: Buffer | null; dst6: Buffer | null; sport: number; dport: number; proto: number } | null = null;
+  hdr: { ipv: number; src: number; dst: number; sport: number; dport: number; proto: number } | null = null;
   readonly streams: [Stream, Stream] = [new Stream(), new Stream()];
   constructor(readonly id: number, public clientIsLo: boolean, readonly proto: number) {}
 }
@@ -100,8 +100,7 @@ export class FlowTracker {
     if (d.ipv === 0) return null;
     const ports = d.l4ok && (d.proto === 6 || d.proto === 17);
     const sp = ports ? d.sport : 0, dp = ports ? d.dport : 0;
-    let a: string | number, bb: string | number;
-    if (d.ipv === 4) { a = d.src4; bb = d.dst4; } else { a = d.buf.toString("latin1", d.src6, d.src6 + 16); bb = d.buf.toString("latin1", d.dst6, d.dst6 + 16); }
+    const a = d.src, bb = d.dst;
     const srcIsLo = a < bb || (a === bb && sp <= dp);
     const proto = d.fragment ? d.proto : d.proto;
     const key = srcIsLo ? `${proto}|${a}|${sp}|${bb}|${dp}` : `${proto}|${bb}|${dp}|${a}|${sp}`;
@@ -280,10 +279,9 @@ export class FlowTracker {
   }
 
   private header(d: Decoded, clientIsSrc: boolean): Flow["hdr"] {
-    const cp = (o: number) => (o < 0 ? null : Buffer.from(d.buf.subarray(o, o + 16)));
     return clientIsSrc
-      ? { ipv: d.ipv, src4: d.src4, dst4: d.dst4, src6: cp(d.src6), dst6: cp(d.dst6), sport: d.sport, dport: d.dport, proto: d.proto }
-      : { ipv: d.ipv, src4: d.dst4, dst4: d.src4, src6: cp(d.dst6), dst6: cp(d.src6), sport: d.dport, dport: d.sport, proto: d.proto };
+      ? { ipv: d.ipv, src: d.src, dst: d.dst, sport: d.sport, dport: d.dport, proto: d.proto }
+      : { ipv: d.ipv, src: d.dst, dst: d.src, sport: d.dport, dport: d.sport, proto: d.proto };
   }
 
   private deliver(f: Flow, s: Stream, toServer: boolean, data: Buffer, d: Decoded | null): void {
