@@ -6,6 +6,7 @@
  * One reused object per pass.
  */
 import { PAYLOAD_ICMP, PAYLOAD_TCP, PAYLOAD_UDP } from "../decode/packet";
+import { Defragmenter } from "../stream/defrag";
 import { AddrTable, extractPackets, FLOW_FIELDS, V6_BASE, type PacketArrays } from "../stream/packets";
 import type { Replayed } from "../stream/replay";
 import type { Capture } from "../table/capture";
@@ -76,12 +77,13 @@ export class Hdr {
 export class Headers {
   readonly addrs = new AddrTable();
   readonly P: PacketArrays;
-  /** fragments never reassembled (counted) */
-  fragments = 0;
+  /** IP defragmentation with the fragments' bytes (the one defragmenter, src/stream/defrag.ts) */
+  private readonly defrag: Defragmenter;
 
   constructor(cap: Capture) {
     const t = cap.storage.table;
     this.P = extractPackets(t, this.addrs);
+    this.defrag = new Defragmenter(this.P);
     const missing = RULE_COLUMNS.filter((c) => { try { cap.column(c); return false; } catch { return true; } });
     if (missing.length > 0) {
       throw new Error(`${cap.path}: rules need the packet fields ${missing.join(", ")}: open the capture with them (RULE_FIELDS has them)`);
@@ -100,8 +102,16 @@ export class Headers {
     h.proto = P.proto[r];
     h.ttl = P.ttl[r];
     if (P.fragOff[r] >= 0) {
-      h.fragment = true;
-      this.fragments++;
+      if (p.fragOff < 0 || !this.defrag.add(r, p.row, p.b, p.fragOff, p.fragEnd)) { h.fragment = true; return true; }
+      // a datagram rebuilt: its transport header's facts are in its first fragment's columns
+      const first = this.defrag.firstRow, whole = this.defrag.datagram;
+      const proto = P.proto[first];
+      h.proto = proto;
+      let start = 8, end = whole.length, kind = proto === 6 ? PAYLOAD_TCP : proto === 17 ? PAYLOAD_UDP : PAYLOAD_ICMP;
+      if (proto === 6) start = P.tcpHdr[first];
+      else if (proto === 17 && P.udpLen[first] >= 8) end = Math.min(end, P.udpLen[first]);
+      if (start < 8 || start > end) kind = 0;
+      this.transport(h, first, kind, whole, start, end);
       return true;
     }
     this.transport(h, r, p.payKind, p.b, p.payOff, p.payEnd);
@@ -140,6 +150,6 @@ export class Headers {
   }
 
   warnings(): string[] {
-    return this.fragments > 0 ? [`${this.fragments} IP fragments not reassembled`] : [];
+    return this.defrag.warnings();
   }
 }
