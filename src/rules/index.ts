@@ -214,11 +214,20 @@ export class RuleSet {
    * carry flow uids from `capture.flows()`.
    */
   async match(capture: Capture, opts: MatchOptions = {}): Promise<AlertTable> {
+    return this.run(capture, opts, true);
+  }
+
+  /** Opens a capture file and runs the rules over it (no uids: connection tracking is not run). */
+  async matchFile(path: string, opts: MatchOptions = {}): Promise<AlertTable> {
+    return this.run(await open(path, { columns: RULE_FIELDS }), opts, false);
+  }
+
+  private async run(capture: Capture, opts: MatchOptions, withUids: boolean): Promise<AlertTable> {
     if (this.engine === null) this.engine = new Engine(this.active);
     const res = await this.engine.run(capture, opts);
     const raw = res.alerts;
     const uids = new Array<string | undefined>(raw.length);
-    if (raw.length > 0) {
+    if (withUids && raw.length > 0) {
       const ft = capture.flows();
       const uid = ft.column("uid");
       for (let i = 0; i < raw.length; i++) {
@@ -228,11 +237,6 @@ export class RuleSet {
       }
     }
     return new AlertTable(raw, uids, [...this.warnings, ...res.warnings], res.packets);
-  }
-
-  /** Opens a capture file and runs the rules over it. */
-  async matchFile(path: string, opts: MatchOptions = {}): Promise<AlertTable> {
-    return this.match(await open(path, { columns: RULE_FIELDS }), opts);
   }
 }
 
