@@ -8,7 +8,7 @@
  */
 import * as fs from "node:fs";
 import { AlertTable as DetectorAlerts, DETECT_FIELDS, detect } from "../detect";
-import { load, type AlertTable } from "../rules";
+import { load, RULE_FIELDS, type AlertTable } from "../rules";
 import { open } from "../table/load";
 import { UsageError } from "./main";
 import { Output } from "./output";
@@ -78,7 +78,8 @@ export async function alertsCommand(args: string[]): Promise<number> {
     if (rs.active.length === 0) process.stderr.write("wirebook: warning: no usable rules\n");
   }
   const progress = new Progress(process.stderr);
-  const cap = await open(file, { columns: DETECT_FIELDS, onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.packets) });
+  const columns = rs === undefined ? DETECT_FIELDS : [...new Set([...DETECT_FIELDS, ...RULE_FIELDS])];
+  const cap = await open(file, { columns, onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.packets) });
   progress.done();
   for (const w of cap.warnings) process.stderr.write(`wirebook: warning: ${w}\n`);
   const ruleAlerts = rs === undefined ? undefined : await rs.match(cap, { midstream, asyncOneside });

@@ -396,6 +396,9 @@ export class Engine {
       }
     });
     const warnings = hs.warnings();
+    if (!hs.hasTtl && this.compiled.some((c) => c.rule.ttl !== null)) {
+      warnings.push(`${cap.path}: ttl rules never match: the capture was opened without ip.ttl and ipv6.hlim (RULE_FIELDS has them)`);
+    }
     if (res.missing > 0) warnings.push(`${res.missing} packets' records could not be read again (the file changed, or a live capture's retention cap)`);
     return { alerts, packets: res.packets, warnings, matches };
   }

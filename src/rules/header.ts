@@ -12,10 +12,6 @@ import type { Replayed } from "../stream/replay";
 import type { Capture } from "../table/capture";
 import { ipv6Big } from "./address";
 
-/** the columns the engine reads (a capture opened with fewer misses those facts) */
-export const RULE_COLUMNS = ["tcp.srcport", "tcp.dstport", "tcp.flags", "tcp.seq_raw", "tcp.ack_raw", "tcp.hdr_len",
-  "udp.srcport", "udp.dstport", "udp.length"];
-
 /** the packet fields to load for rules (`open(file, { columns: RULE_FIELDS })`): flows' and the TTL */
 export const RULE_FIELDS = [...FLOW_FIELDS, "ip.ttl", "ipv6.hlim"];
 
@@ -80,11 +76,17 @@ export class Headers {
   /** IP defragmentation with the fragments' bytes (the one defragmenter, src/stream/defrag.ts) */
   private readonly defrag: Defragmenter;
 
+  /** whether the capture has a TTL column (ip.ttl or ipv6.hlim loaded) */
+  readonly hasTtl: boolean;
+
   constructor(cap: Capture) {
     const t = cap.storage.table;
+    const loaded = (c: string) => { try { cap.column(c); return true; } catch { return false; } };
+    this.hasTtl = loaded("ip.ttl") || loaded("ipv6.hlim");
     this.P = extractPackets(t, this.addrs);
     this.defrag = new Defragmenter(this.P);
-    const missing = RULE_COLUMNS.filter((c) => { try { cap.column(c); return false; } catch { return true; } });
+    // the columns the packet arrays are made of (the TTL aside: only ttl rules need it)
+    const missing = FLOW_FIELDS.filter((c) => !loaded(c));
     if (missing.length > 0) {
       throw new Error(`${cap.path}: rules need the packet fields ${missing.join(", ")}: open the capture with them (RULE_FIELDS has them)`);
     }
