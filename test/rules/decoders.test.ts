@@ -55,7 +55,7 @@ test("a rule set on a view alerts only on the view's packets", async () => {
   const view = cap.filter("ip.addr == 10.0.0.3");
   assert.equal(view.count, 5);
   const v = await rs.match(view);
-  assert.equal(v.packets, 5, "only the view's packets are read");
+  assert.equal(v.packetsRead, 5, "only the view's packets are read");
   assert.deepEqual(v.rows(["frame.number", "src"]), [{ "frame.number": 9, src: "10.0.0.3" }]);
   assert.ok(v.column("uid").get(0), "the alert carries the view's flow uid");
   assert.equal((await rs.match(cap.filter("ip.addr == 10.0.0.9"))).count, 0);
