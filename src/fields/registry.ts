@@ -7,7 +7,6 @@
  * which keeps a protocol to one file; this module is the single place names are registered, and
  * refuses a name twice.
  */
-import type { NumKind } from "../table/column";
 
 /** How a value is shown (and how tshark prints it with `-T fields`). */
 export type Display =
@@ -19,6 +18,9 @@ export type Display =
   | "mac" //    aa:bb:cc:dd:ee:ff (dictionary-encoded)
   | "string" // text (dictionary-encoded)
   | "time"; //  seconds since the epoch with 9 decimals (frame.time_epoch)
+
+/** The numeric storage kinds of a column (the packet table's typed arrays are these). */
+export type NumKind = "u8" | "u16" | "u32" | "i32" | "f64";
 
 /**
  * Storage: a numeric typed column, a dictionary of strings, or "derived" for fields the table
