@@ -3,9 +3,11 @@
  * A field says its name, what kind of value it holds, how it is stored and how tshark prints it
  * (`-T fields`), so that the same field of the same packet prints the same text as tshark.
  *
- * Protocol decoders declare their own fields (`defineField` at the top of `src/decode/NAME.ts`),
- * which keeps a protocol to one file; this module is the single place names are registered, and
- * refuses a name twice.
+ * Protocol decoders declare their own fields (`defineField` at the top of `src/decode/NAME.ts`)
+ * and the protocol names they put in frame.protocols (`defineProtocol`; a field's protocol and a
+ * dispatched protocol are declared by `defineField` and the decoder list themselves), which keeps a
+ * protocol to one file. This module is the single list of field and protocol names (the display
+ * filter reads both from here), and refuses a field name twice.
  */
 
 /** How a value is shown (and how tshark prints it with `-T fields`). */
@@ -63,6 +65,41 @@ export function bit(from: FieldDef, shift: number, description: string): FieldOp
 
 const byName = new Map<string, FieldDef>();
 const all: FieldDef[] = [];
+const protocols = new Set<string>();
+const unmatched = new Set<string>();
+
+export interface ProtocolOptions {
+  /**
+   * false for a layer tshark names in frame.protocols whose dissector puts nothing in the tree
+   * ("ethertype"): the display filter knows the name and, as tshark's, matches no packet with it.
+   */
+  matches?: boolean;
+}
+
+/**
+ * Declares a protocol name as it stands in frame.protocols and in display filters ("lcp", "data",
+ * "ipv6.fraghdr"); returns it. Declaring a name again is harmless (several decoders enter "data").
+ */
+export function defineProtocol(name: string, opts: ProtocolOptions = {}): string {
+  protocols.add(name);
+  if (opts.matches === false) unmatched.add(name);
+  return name;
+}
+
+/** Whether the display filter `name` (a protocol) matches the packets whose layers include it. */
+export function protocolMatches(name: string): boolean {
+  return !unmatched.has(name);
+}
+
+/** Whether `name` is a declared protocol (by `defineProtocol` or as the protocol of a field). */
+export function isProtocol(name: string): boolean {
+  return protocols.has(name);
+}
+
+/** All protocol names, in declaration order. */
+export function protocolNames(): string[] {
+  return [...protocols];
+}
 
 function defaultStorage(display: Display): Storage {
   switch (display) {
@@ -91,6 +128,7 @@ export function defineField(name: string, opts: FieldOptions = {}): FieldDef {
   };
   all.push(def);
   byName.set(name, def);
+  protocols.add(def.protocol);
   return def;
 }
 
