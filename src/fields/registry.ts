@@ -169,32 +169,6 @@ export function formatMac(v: number): string {
   return s;
 }
 
-/** IPv6 text (RFC 5952, as tshark prints it) from 16 bytes held in a latin1 string. */
-export function formatIPv6Key(k: string): string {
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((k.charCodeAt(i) << 8) | k.charCodeAt(i + 1));
-  // embedded IPv4 forms tshark uses: ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible, deprecated)
-  const zeros5 = words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0;
-  if (zeros5 && (words[5] === 0xffff || (words[5] === 0 && words[6] !== 0))) {
-    const v4 = `${k.charCodeAt(12)}.${k.charCodeAt(13)}.${k.charCodeAt(14)}.${k.charCodeAt(15)}`;
-    return words[5] === 0xffff ? `::ffff:${v4}` : `::${v4}`;
-  }
-  // longest run of zero words (length >= 2), first one on ties
-  let bestStart = -1, bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = (w: number) => w.toString(16);
-  if (bestStart < 0) return words.map(hex).join(":");
-  const head = words.slice(0, bestStart).map(hex).join(":");
-  const tail = words.slice(bestStart + bestLen).map(hex).join(":");
-  return `${head}::${tail}`;
-}
-
 /** tshark's `-T fields` text of a stored value (numeric fields; dictionary values are text already). */
 export function formatNumber(def: FieldDef, v: number): string {
   switch (def.display) {
