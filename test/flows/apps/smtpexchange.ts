@@ -111,6 +111,7 @@ export function sharedSmtpCaptures(): string[] {
 export function noLiveCapture(): string | false {
   if (!hasTool("tcpdump")) return "tcpdump is not installed: the live SMTP capture is skipped";
   if (process.getuid?.() !== 0) return "capturing on lo needs root: the live SMTP capture is skipped";
+  if (!hasTool("/usr/bin/python3") && !hasTool("python3")) return "python3 (smtplib, the client) is not installed: the live SMTP capture is skipped";
   return false;
 }
 
