@@ -17,7 +17,11 @@
  *    Content-Type: "data" without one, "media" for a type no dissector takes; message/rfc822:
  *    "imf" again); an unknown type, or none, shows the body as IMF's message text (nothing added);
  *    an empty body adds nothing (a dissector that reads no byte leaves no layer).
- * Fields kept: imf.from, imf.to, imf.subject (first occurrence); strings are ENC_ASCII text.
+ * Fields kept: imf.from, imf.to, imf.subject (first occurrence; a message/rfc822 part's headers
+ * come later); strings are ENC_ASCII text.
+ * Not done: a base64 top-level body is not decoded before its dissector is chosen (tshark decodes
+ * it: an image body is then judged by its raw bytes); multipart parts are read as tshark's default
+ * does (not base64-decoded); nested multiparts stop at depth 8, 256 parts.
  */
 import { defineField } from "../fields/registry";
 import type { Packet } from "../table/builder";
