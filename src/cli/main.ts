@@ -10,7 +10,7 @@ commands:
   fields FILE -e FIELD [-e FIELD …] [-Y FILTER] [-c COUNT]   print fields per packet as tshark -T fields does
   summary FILE                                  what capinfos tells, plus packets per protocol
   flows FILE [--format tsv|csv|json] [--all]    connections as Zeek's conn.log (--nfstream: nfstream's flows)
-  dns|http|tls|dhcp|quic FILE [--format …]     application tables keyed to flow uids (Zeek's dns/http/ssl/dhcp/quic logs)
+  dns|http|tls|dhcp|quic|smtp FILE [--format …]  application tables keyed to flow uids (Zeek's dns/http/ssl/dhcp/quic/smtp logs)
   report FILE -o report.html [--title T]        one self-contained offline HTML report (charts, tables)
   capture -i DEV [-c N] [-a duration:S] [-f BPF] [-w FILE]   live capture as tshark (-D lists devices)
   stats FILE -z io,phs|conv,TYPE|endpoints,TYPE|io,stat,N[,FILTER…]|top,FIELD[,N]|tcp,trouble   tshark-like statistics
