@@ -11,7 +11,7 @@ import { AlertTable, DETECT_FIELDS, detect } from "../detect";
 import { load } from "../rules";
 import { writeTable, type Format } from "../result/format";
 import { open } from "../table/load";
-import { UsageError } from "./main";
+import { UsageError } from "./usage";
 import { Output } from "./output";
 import { Progress } from "./progress";
 

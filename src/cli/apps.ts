@@ -1,5 +1,5 @@
 /**
- * `wirebook dns|http|tls|dhcp|quic FILE [--format tsv|csv|json]`: an application table. TSV is a
+ * `wirebook dns|http|tls|dhcp|quic|smtp FILE [--format tsv|csv|json]`: an application table. TSV is a
  * Zeek log (#fields/#types header, "-" unset, "(empty)" for empty lists, lists joined by ","); CSV
  * has a header row and empty cells for unset; JSON is one object per line without unset fields,
  * lists as arrays (as Zeek's JSON logs).
@@ -7,7 +7,7 @@
 import { FLOW_FIELDS } from "../flows";
 import { APP_NAMES, type AppName, type AppTable } from "../flows/apps";
 import { open } from "../table/load";
-import { UsageError } from "./main";
+import { UsageError } from "./usage";
 import { Output } from "./output";
 import { writeTable, type Format, type Sink } from "../result/format";
 import { Progress } from "./progress";

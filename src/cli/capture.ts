@@ -8,7 +8,7 @@
 import { devices, LiveCaptureError, sniff } from "../table/live";
 import { startSession, type LiveOptions, type LiveStats } from "../io/livecap";
 import { PcapngWriter, PcapWriter } from "../io/writer";
-import { UsageError } from "./main";
+import { UsageError } from "./usage";
 import { Output } from "./output";
 
 const HELP = `usage: wirebook capture -i DEV [-c COUNT] [-a duration:SECONDS] [-f BPF] [-w FILE] [-F pcap|pcapng] [-s SNAPLEN] [-p] [-q]

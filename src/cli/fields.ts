@@ -2,7 +2,7 @@
 import { fieldByName } from "../fields/registry";
 import { compileFilter, FilterError } from "../filter";
 import { open } from "../table/load";
-import { UsageError } from "./main";
+import { UsageError } from "./usage";
 import { Output } from "./output";
 
 export async function fieldsCommand(args: string[]): Promise<number> {

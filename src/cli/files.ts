@@ -9,7 +9,7 @@ import type { AppTable } from "../flows/apps";
 import type { FilesOptions } from "../files";
 import { open } from "../table/load";
 import { writeApp } from "./apps";
-import { UsageError } from "./main";
+import { UsageError } from "./usage";
 import { Output } from "./output";
 import { Progress } from "./progress";
 

@@ -6,7 +6,7 @@
  */
 import { FLOW_FIELDS, NFSTREAM_COLUMNS, ZEEK_COLUMNS, type FlowTable } from "../flows";
 import { open } from "../table/load";
-import { UsageError } from "./main";
+import { UsageError } from "./usage";
 import { Output } from "./output";
 import { writeTable, type Format, type Sink } from "../result/format";
 import { Progress } from "./progress";

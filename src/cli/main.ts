@@ -21,7 +21,7 @@ commands:
   kernel execute NOTEBOOK.ipynb [--out DIR]     run a notebook headless to HTML
 `;
 
-export class UsageError extends Error {}
+import { UsageError } from "./usage";
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
@@ -29,7 +29,6 @@ async function main(argv: string[]): Promise<number> {
     case "fields": return (await import("./fields")).fieldsCommand(args);
     case "summary": return (await import("./summary")).summaryCommand(args);
     case "flows": return (await import("./flows")).flowsCommand(args);
-    case "dns": case "http": case "tls": case "dhcp": case "quic": return (await import("./apps")).appCommand(cmd, args);
     case "report": return (await import("./report")).reportCommand(args);
     case "kernel": return (await import("./kernel")).kernelCommand(args);
     case "capture": return (await import("./capture")).captureCommand(args);
@@ -40,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(USAGE);
       return cmd === undefined ? 2 : 0;
     default:
+      // an application table's command comes from its spec (src/flows/apps: APPS)
+      if ((await import("../flows/apps")).appSpec(cmd) !== undefined) return (await import("./apps")).appCommand(cmd, args);
       throw new UsageError(`unknown command "${cmd}"`);
   }
 }

@@ -4,7 +4,7 @@ import * as path from "path";
 import { open } from "../table/load";
 import "../flows"; // Capture.flows()
 import { buildReport } from "../report/index";
-import { UsageError } from "./main";
+import { UsageError } from "./usage";
 import { Progress } from "./progress";
 
 export async function reportCommand(args: string[]): Promise<number> {

@@ -8,7 +8,7 @@ import "../filter";
 import { conversationsByFrames, endpoints, hierarchy, ioStat, tcpTrouble, topN, type StatTable } from "../stats";
 import { CONV_TYPES, type ConvType } from "../stats/taps";
 import { convText, endpointsText, phsText, tableText } from "../stats/text";
-import { UsageError } from "./main";
+import { UsageError } from "./usage";
 import { FORMATS, writeTable, type Format } from "../result/format";
 import { Output } from "./output";
 import { Progress } from "./progress";

@@ -1,6 +1,6 @@
 /** `wirebook summary FILE`: what capinfos tells, plus packets per protocol. */
 import { open } from "../table/load";
-import { UsageError } from "./main";
+import { UsageError } from "./usage";
 import { Progress } from "./progress";
 
 export async function summaryCommand(args: string[]): Promise<number> {

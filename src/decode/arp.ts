@@ -5,7 +5,7 @@
  * whole; a cut address block shows no address (Wireshark reads all four before showing any).
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 
 export const ARP = {

@@ -2,7 +2,7 @@
  * Dropbox LAN sync discovery on UDP 17500 (packet-db-lsp.c): a JSON announcement, shown as
  * "db-lsp-disc:json"; no fields.
  */
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 
 export function decodeDbLspDisc(p: Packet): boolean {

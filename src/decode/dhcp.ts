@@ -10,7 +10,7 @@
  *    handed to a vendor dissector, which tshark does for the vendor class (option 60) "ArubaAP".
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 import { asciiText } from "./tsharktext";
 

@@ -2,7 +2,7 @@
  * Dispatch tables: link type → decoder, EtherType → decoder, IP protocol → decoder, and the
  * port tables for UDP and TCP payloads. Filled from the protocol list in ./index.ts.
  */
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Decoder, PortDecoder, Protocol } from "./protocol";
 
 // plain arrays indexed by the 16-bit value (or 8-bit protocol): one load per packet, no hashing

@@ -15,7 +15,7 @@
  *    (first occurrence wins), a message cut by the segment end is decoded as far as it goes.
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 import { formatText } from "./tsharktext";
 

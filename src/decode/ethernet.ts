@@ -1,6 +1,6 @@
 /** Ethernet II, and the IEEE 802.3 length form whose payload is LLC. */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import { decodeEther } from "./dispatch";
 import { decodeLlc } from "./llc";
 import type { Protocol } from "./protocol";

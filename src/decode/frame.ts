@@ -3,7 +3,7 @@
  * point that hands the record's bytes to the link-layer decoder.
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import { decodeLink } from "./dispatch";
 
 export const F = {
@@ -22,11 +22,8 @@ export const F = {
 /** Decodes one record into the packet's current row (the caller calls begin/end). */
 export function decodeFrame(p: Packet, linkType: number, b: Buffer, off: number, caplen: number, len: number,
   sec: number, nsec: number, iface: number): void {
-  if (sec >= 0) {
-    p.timeSec.set(p.row, sec);
-    p.timeNsec.set(p.row, nsec);
-  }
-  if (iface !== 0) p.iface.set(p.row, iface);
+  if (sec >= 0) p.frameTime(sec, nsec);
+  if (iface !== 0) p.frameInterface(iface);
   p.u(F.len, len);
   if (caplen !== len) p.u(F.cap_len, caplen);
   decodeLink(p, linkType, b, off, off + caplen);

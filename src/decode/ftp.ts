@@ -1,7 +1,7 @@
 /**
  * FTP control on TCP 21: every segment is "ftp" (packet-ftp.c takes any payload); no fields. The data connection (ftp-data) is not followed.
  */
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 
 export function decodeFtp(p: Packet): boolean {

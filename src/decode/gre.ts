@@ -6,7 +6,7 @@
  * transparent Ethernet bridging (0x6558) to Ethernet and 0x880b to PPP.
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import { decodeEther } from "./dispatch";
 import { decodeEthernet } from "./ethernet";
 import { decodePpp } from "./ppp";

@@ -25,8 +25,8 @@
  * its Content-Type as if plain). Connection state is kept per capture, by connection (`p.connection`).
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
-import { ConnectionBytes } from "../table/connections";
+import type { Packet } from "./packet";
+import { ConnectionBytes } from "./connections";
 import type { Protocol } from "./protocol";
 import { asciiText } from "./tsharktext";
 
@@ -147,8 +147,8 @@ const MEDIA: [string, string][] = [
   ["application/ocsp-request", "ocsp"], ["application/ocsp-response", "ocsp"],
 ];
 
-/** Content-Type: the media type (up to ';' or a blank, any case) looked up in MEDIA. */
-function mediaProto(b: Uint8Array, v: number, end: number): string {
+/** Content-Type: the media type (up to ';' or a blank, any case) looked up in MEDIA (also IMF's bodies). */
+export function mediaProto(b: Uint8Array, v: number, end: number): string {
   let e = v;
   while (e < end && b[e] !== 0x3b && b[e] !== 0x20 && b[e] !== 0x09) e++;
   const n = e - v;

@@ -7,7 +7,7 @@
  * (first occurrence wins), but a quoted UDP/TCP header is the packet's first, so its ports show.
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import { PAYLOAD_ICMP, type Packet } from "./packet";
 import { decodeIPv4 } from "./ipv4";
 import type { Protocol } from "./protocol";
 
@@ -36,6 +36,7 @@ export function decodeIcmp(p: Packet, b: Buffer, off: number, end: number): void
   p.u(ICMP.type, type);
   p.u(ICMP.code, b[off + 1]);
   p.u(ICMP.checksum, (b[off + 2] << 8) | b[off + 3]);
+  p.payload(PAYLOAD_ICMP, off + 8, end);
   switch (type) {
     case ECHO_REPLY: case ECHO: case TSTAMP: case TSTAMP_REPLY: case INFO: case INFO_REPLY: case MASK: case MASK_REPLY:
       if (end - off < 8) { p.bad(); return; }

@@ -5,7 +5,7 @@
  * the outer addresses; a quoted UDP/TCP header is the packet's first, so its ports show).
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import { PAYLOAD_ICMP, type Packet } from "./packet";
 import { decodeIPv6 } from "./ipv6";
 import type { Protocol } from "./protocol";
 
@@ -37,6 +37,7 @@ export function decodeIcmpv6(p: Packet, b: Buffer, off: number, end: number): vo
   p.u(ICMPV6.type, type);
   p.u(ICMPV6.code, b[off + 1]);
   p.u(ICMPV6.checksum, (b[off + 2] << 8) | b[off + 3]);
+  p.payload(PAYLOAD_ICMP, Math.min(off + 8, end), end);
   switch (type) {
     case UNREACH: case TOO_BIG: case TIME_EXCEEDED: case PARAM_PROBLEM:
       if (end - off < 8) { p.bad(); return; }

@@ -1,7 +1,7 @@
 /**
  * IMAP on TCP 143: every segment is "imap" (packet-imap.c); no fields.
  */
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 
 export function decodeImap(p: Packet): boolean {

@@ -1,6 +1,6 @@
 /** IPv4: header with options, fragment flags and offset; the payload goes by protocol number. */
 import { bit, defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import { decodeIpProto } from "./dispatch";
 import type { Protocol } from "./protocol";
 
@@ -93,6 +93,7 @@ export function decodeIPv4(p: Packet, b: Buffer, off: number, end: number): void
   if (end - off < hl) { p.bad(); return; }
   const reported = total === 0 ? end - off : total;
   if (total !== 0 && off + total < end) end = off + total; // drop Ethernet padding and trailers
+  if ((fo & 0x1fff) !== 0 || (fo & 0x2000) !== 0) p.fragment(off + hl, end);
   if ((fo & 0x1fff) !== 0) { p.enter("data"); return; } // a later fragment: no transport header here
   p.ipPayloadLen = reported - hl;
   p.ipOff = off;

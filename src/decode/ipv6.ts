@@ -3,7 +3,7 @@
  * authentication header's length); the payload after the last extension header goes by protocol.
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import { decodeIpProto } from "./dispatch";
 import { INNER, IP, isIpInIp } from "./ipv4";
 import type { Protocol } from "./protocol";
@@ -94,6 +94,7 @@ export function decodeIPv6(p: Packet, b: Buffer, off: number, end: number): void
         p.u(IPV6.frag_offset, fo >> 3);
         p.u(IPV6.frag_more, fo & 1);
         p.u(IPV6.frag_id, b.readUInt32BE(o + 4));
+        if ((fo & 0xfff9) !== 0) p.fragment(o + 8, end); // not an atomic fragment
         if (fo >> 3 !== 0) {
           p.enter("data");
           return;

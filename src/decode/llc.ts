@@ -4,7 +4,7 @@
  * with no "ethertype" layer between).
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import { decodeEther } from "./dispatch";
 import type { Protocol } from "./protocol";
 

@@ -4,7 +4,7 @@
  * payload is recognised as tshark does by default, by its first nibble (4: IPv4, 6: IPv6).
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import { decodeIPv4 } from "./ipv4";
 import { decodeIPv6 } from "./ipv6";
 import type { Protocol } from "./protocol";

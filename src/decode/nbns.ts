@@ -3,7 +3,7 @@
  * frame.protocols: "nbns".
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 
 export const NBNS = {

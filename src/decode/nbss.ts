@@ -6,7 +6,7 @@
  * GSS-API / SPNEGO / NTLMSSP security blobs) are not dissected: tshark shows more layers there.
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 
 export const NBSS = {

@@ -3,7 +3,7 @@
  * (not 6, control, nor 7, private), the stratum. frame.protocols: "ntp".
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 
 const FLAGS = defineField("ntp.flags", { display: "hex", hexDigits: 2, storage: "u8", description: "Flags: leap indicator, version, mode" });

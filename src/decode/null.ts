@@ -4,7 +4,7 @@
  * 16 bits are set is taken as the other byte order, and a value above 1500 as an EtherType.
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import { decodeEthertype } from "./ethernet";
 import { decodeIPv4 } from "./ipv4";
 import { decodeIPv6 } from "./ipv6";

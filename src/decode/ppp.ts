@@ -4,7 +4,7 @@
  * which is named in frame.protocols but not decoded further.
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import { decodeIPv4 } from "./ipv4";
 import { decodeIPv6 } from "./ipv6";
 import type { Protocol } from "./protocol";

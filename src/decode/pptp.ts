@@ -1,7 +1,7 @@
 /**
  * PPTP control on TCP 1723: every segment is "pptp" (packet-pptp.c); no fields. (tshark skips the payload of a segment its sequence analysis calls a retransmission: frame.protocols ends at "tcp" there; we do not track sequence numbers.)
  */
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 
 export function decodePptp(p: Packet): boolean {

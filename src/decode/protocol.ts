@@ -4,7 +4,7 @@
  * decoder through the dispatch tables. It never throws on short or lying input: it writes what it
  * could read, marks the packet malformed with `p.bad()` and stops.
  */
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 
 export type Decoder = (p: Packet, b: Buffer, off: number, end: number) => void;
 /** A payload decoder chosen by port: returns false when the bytes are not its protocol. */

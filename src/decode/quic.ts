@@ -26,7 +26,7 @@
  */
 import { createCipheriv, createDecipheriv, createHmac } from "node:crypto";
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 import { decodeHandshakeMessages } from "./tls";
 

@@ -6,7 +6,7 @@
  * which depends on the To-DS/From-DS bits) and, for unprotected data frames, the LLC/SNAP payload.
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import { decodeLlc } from "./llc";
 import type { Protocol } from "./protocol";
 

@@ -3,7 +3,7 @@
  * where the version nibble tells IPv4 from IPv6 ("raw:ip" in frame.protocols). LINKTYPE_IPV4 (228)
  * and LINKTYPE_IPV6 (229) start at the IP layer directly (see ./ipv4.ts and ./ipv6.ts).
  */
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import { decodeIPv4 } from "./ipv4";
 import { decodeIPv6 } from "./ipv6";
 import type { Protocol } from "./protocol";

@@ -5,7 +5,7 @@
  * devices), a Linux protocol number otherwise (sll.ltype).
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import { decodeEthertype } from "./ethernet";
 import { decodeGreProto } from "./gre";
 import { decodeLlc } from "./llc";

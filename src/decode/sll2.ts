@@ -2,7 +2,7 @@
  * Linux cooked capture version 2 (LINKTYPE_LINUX_SLL2, 276): a 20-byte header with the protocol
  * first and an interface index. tshark shows it as the same "sll" layer with the same fields.
  */
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 import { address, ARPHRD_NETLINK, LINKTYPE_LINUX_SLL2, payload, protocolField, SLL } from "./sll";
 

@@ -1,7 +1,7 @@
 /**
  * SSDP on UDP 1900: "ssdp" (tshark dissects it with its HTTP code under the SSDP protocol); no fields.
  */
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 
 export function decodeSsdp(p: Packet): boolean {

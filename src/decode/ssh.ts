@@ -3,7 +3,7 @@
  * identification string ("SSH-2.0-…") shows it as ssh.protocol (the line without CR LF).
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 import { asciiText } from "./tsharktext";
 

@@ -1,6 +1,6 @@
 /** TCP: ports, raw sequence numbers, flags, window, options, payload length; payload by port. */
 import { bit, defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import { PAYLOAD_TCP, type Packet } from "./packet";
 import { decodeTcpPayload } from "./dispatch";
 import type { Protocol } from "./protocol";
 
@@ -88,6 +88,7 @@ export function decodeTcp(p: Packet, b: Buffer, off: number, end: number): void 
   }
   options(p, b, off + 20, off + hl);
   const payload = off + hl;
+  p.payload(PAYLOAD_TCP, payload, end);
   // no port decoder took the payload: tshark hands it to "data"
   if (payload < end && reported !== hl && !decodeTcpPayload(p, sport, dport, b, payload, end)) p.enter("data");
 }

@@ -1,7 +1,7 @@
 /**
  * Telnet on TCP 23: every segment is "telnet" in tshark (packet-telnet.c takes any payload); no fields.
  */
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 
 export function decodeTelnet(p: Packet): boolean {

@@ -17,8 +17,8 @@
  * (addresses and ports: `p.connection`).
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
-import { ConnectionBytes } from "../table/connections";
+import type { Packet } from "./packet";
+import { ConnectionBytes } from "./connections";
 import type { Protocol } from "./protocol";
 import { asciiText } from "./tsharktext";
 

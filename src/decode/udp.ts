@@ -1,6 +1,6 @@
 /** UDP: ports, length, checksum; the payload goes by port. */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import { PAYLOAD_UDP, type Packet } from "./packet";
 import { decodeUdpPayload } from "./dispatch";
 import type { Protocol } from "./protocol";
 
@@ -29,6 +29,7 @@ export function decodeUdp(p: Packet, b: Buffer, off: number, end: number): void 
   p.u(UDP.checksum, (b[off + 6] << 8) | b[off + 7]);
   if (len < 8) { p.bad(); return; }
   if (off + len < end) end = off + len;
+  p.payload(PAYLOAD_UDP, off + 8, end);
   if (end > off + 8 && !decodeUdpPayload(p, sport, dport, b, off + 8, end)) p.enter("data");
 }
 

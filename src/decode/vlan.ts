@@ -4,7 +4,7 @@
  * stack of tags shows as "vlan:ethertype:vlan:ethertype:…"; the first tag's values win.
  */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import { decodeEthertype } from "./ethernet";
 import { decodeLlc } from "./llc";
 import type { Protocol } from "./protocol";

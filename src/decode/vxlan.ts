@@ -1,6 +1,6 @@
 /** VXLAN (UDP port 4789, RFC 7348): flags and VNI, then the inner Ethernet frame. */
 import { defineField } from "../fields/registry";
-import type { Packet } from "../table/builder";
+import type { Packet } from "./packet";
 import { decodeEthernet } from "./ethernet";
 import type { Protocol } from "./protocol";
 

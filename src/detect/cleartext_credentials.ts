@@ -7,19 +7,27 @@
  * Telnet shell prompt / "incorrect"). The user is shown; the secret is masked unless
  * `showSecrets` is set.
  *
- * The packet table keeps headers, not payload, so this detector makes a bounded second pass over
- * the capture file: only the records of candidate packets (HTTP requests, TCP payload on the
- * ports above) are looked at, at most `maxBytesPerFlow` bytes per connection and direction. It
- * needs the file the capture was opened from (`capture.path`).
+ * The packet table keeps headers, not payload, so this detector is a consumer of the payload pass
+ * (`scanPayloads`: the rows of the capture or view, with their transport payload). Each direction
+ * of a TCP connection is reassembled (TcpStream: sequence order, retransmissions dropped,
+ * out-of-order segments held), so a login split across segments, retransmitted or reordered is
+ * read whole; at most `maxBytesPerFlow` stream bytes per connection and direction are read (the
+ * server's side of an HTTP connection is not cut: its bodies are skipped, never kept, so that a
+ * large response does not hide the outcome of the next request). A connection on 21, 110, 143 or
+ * 23 speaks that protocol; any other one (and one whose packets the decoders call HTTP requests)
+ * is HTTP when its client's stream starts with a request line. Evidence names the packets that
+ * carried the login's bytes.
  */
-import { readCapture } from "../io/reader";
+import { contentLength, HttpDir, type Head } from "../flows/apps/http";
+import { TcpStream, type StreamConsumer } from "../stream/reassembly";
+import { scanPayloads, type FlowInfo, type PayloadSink } from "../flows/payloads";
 import type { AlertInput } from "./alerts";
 import { framesFilter, type DetectContext } from "./context";
 
 export interface CleartextOptions {
   /** show the secrets in the summary instead of ******** */
   showSecrets: boolean;
-  /** payload bytes kept per connection and direction */
+  /** payload bytes read per connection and direction */
   maxBytesPerFlow: number;
 }
 
@@ -28,24 +36,137 @@ export const CLEARTEXT_DEFAULTS: CleartextOptions = { showSecrets: false, maxByt
 const MASK = "********";
 const LINE_PORTS: Record<number, string> = { 21: "ftp", 23: "telnet", 110: "pop", 143: "imap" };
 const NAMES: Record<string, string> = { ftp: "FTP", telnet: "Telnet", pop: "POP3", imap: "IMAP", http: "HTTP Basic" };
+/** segments remembered per direction for evidence (stream position → packet row) */
+const MAX_SPANS = 4096;
+/** a longer line (no newline yet) is dropped */
+const MAX_LINE = 8192;
 
-interface Seg { row: number; client: boolean; data: Buffer }
-interface Conn { proto: string; segs: Seg[]; bytes: [number, number]; client: string; server: string; uid: string }
-interface Attempt { user: string; secret: string; rows: number[]; outcome: "succeeded" | "failed" | "unknown"; ts: number }
+type Outcome = "succeeded" | "failed" | "unknown";
+interface Attempt { user: string; secret: string; rows: number[]; outcome: Outcome; ts: number }
 
-/** Telnet data with IAC commands and option negotiation removed */
-function telnetText(b: Buffer): string {
-  let s = "";
-  for (let i = 0; i < b.length; i++) {
-    const c = b[i];
-    if (c !== 0xff) { s += String.fromCharCode(c); continue; }
-    const cmd = b[i + 1];
-    if (cmd === 0xff) { s += "\xff"; i++; }
-    else if (cmd >= 251 && cmd <= 254) i += 2;
-    else if (cmd === 250) { let j = i + 2; while (j + 1 < b.length && !(b[j] === 0xff && b[j + 1] === 240)) j++; i = j + 1; }
-    else i++;
+/** What reads one direction's reassembled bytes; `at` is the stream position of b[o]. */
+interface Reader {
+  data(b: Uint8Array, o: number, e: number, at: number): boolean;
+  gap(n: number): boolean;
+}
+
+/**
+ * One direction of a connection: its TcpStream, the stream position of each segment (so that the
+ * bytes of a login name the rows that carried them), and the byte cap.
+ */
+class Dir implements StreamConsumer {
+  readonly stream = new TcpStream(this);
+  reader: Reader | null = null;
+  /** stream bytes delivered or declared missing */
+  pos = 0;
+  /** the sequence number of stream position 0 (as TcpStream sets its start), -1 before */
+  private base = -1;
+  /** start, end, row of each segment, in arrival order */
+  private readonly spans: number[] = [];
+
+  constructor(private readonly max: number, private readonly track: boolean) {}
+
+  segment(seq: number, flags: number, b: Buffer, off: number, end: number, len: number, row: number): void {
+    if (this.stream.done) return;
+    let s = seq;
+    if ((flags & 2) !== 0) {
+      if (this.base === -1) this.base = (seq + 1) >>> 0;
+      s = (seq + 1) >>> 0;
+    }
+    if (len > 0 && this.track) {
+      if (this.base === -1) this.base = s >>> 0;
+      const start = (s - this.base) | 0;
+      if (start + len > this.pos && start < this.max && this.spans.length < MAX_SPANS * 3) this.spans.push(start, Math.min(start + len, this.max), row);
+    }
+    this.stream.segment(seq, flags, b, off, end, len);
   }
-  return s;
+
+  data(b: Uint8Array, o: number, e: number): boolean {
+    const n = Math.min(e - o, this.max - this.pos);
+    const ok = n <= 0 || this.reader === null || this.reader.data(b, o, o + n, this.pos);
+    this.pos += e - o;
+    return ok && this.pos < this.max;
+  }
+
+  gap(n: number): boolean {
+    this.pos += n;
+    return (this.reader === null || this.reader.gap(n)) && this.pos < this.max;
+  }
+
+  /** the rows whose segments first brought the bytes [a, b) of the stream */
+  rows(a: number, b: number): number[] {
+    if (b <= a) return [];
+    const seen = new Uint8Array(b - a), out: number[] = [];
+    const sp = this.spans;
+    for (let k = 0; k < sp.length; k += 3) {
+      const lo = Math.max(a, sp[k]), hi = Math.min(b, sp[k + 1]);
+      let fresh = false;
+      for (let i = lo; i < hi; i++) if (seen[i - a] === 0) { seen[i - a] = 1; fresh = true; }
+      if (fresh && !out.includes(sp[k + 2])) out.push(sp[k + 2]);
+    }
+    return out.sort((x, y) => x - y);
+  }
+}
+
+function latin1(b: Uint8Array, o: number, e: number): string {
+  return (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length)).toString("latin1", o, e);
+}
+
+/** Lines (LF-terminated, CR and blanks trimmed) of a stream, with their stream positions. */
+class Lines implements Reader {
+  private part = "";
+  private partAt = 0;
+  /** the current line lost bytes (a gap, or too long): dropped up to its end */
+  private skip = false;
+
+  constructor(private readonly onLine: (line: string, from: number, to: number) => void) {}
+
+  data(b: Uint8Array, o: number, e: number, at: number): boolean {
+    for (let i = o; i < e;) {
+      let nl = i;
+      while (nl < e && b[nl] !== 10) nl++;
+      if (this.part === "" && !this.skip) this.partAt = at + (i - o);
+      if (!this.skip) this.part += latin1(b, i, nl);
+      if (this.part.length > MAX_LINE) { this.part = ""; this.skip = true; }
+      if (nl >= e) break;
+      if (!this.skip) this.onLine(this.part.trim(), this.partAt, at + (nl + 1 - o));
+      this.part = "";
+      this.skip = false;
+      i = nl + 1;
+    }
+    return true;
+  }
+
+  gap(): boolean {
+    this.part = "";
+    this.skip = true;
+    return true;
+  }
+}
+
+/** Telnet data with IAC commands and option negotiation removed (state kept across segments). */
+class TelnetText {
+  /** 0 data, 1 after IAC, 2 the option byte of WILL/WONT/DO/DONT, 3 subnegotiation, 4 IAC in it */
+  private st = 0;
+  /** the data characters of b[o, e) and the stream position of each */
+  feed(b: Uint8Array, o: number, e: number, at: number): { text: string; pos: number[] } {
+    let text = "";
+    const pos: number[] = [];
+    for (let i = o; i < e; i++) {
+      const c = b[i];
+      switch (this.st) {
+        case 0: if (c === 0xff) this.st = 1; else { text += String.fromCharCode(c); pos.push(at + i - o); } break;
+        case 1:
+          if (c === 0xff) { text += "\xff"; pos.push(at + i - o); this.st = 0; }
+          else this.st = c >= 251 && c <= 254 ? 2 : c === 250 ? 3 : 0;
+          break;
+        case 2: this.st = 0; break;
+        case 3: if (c === 0xff) this.st = 4; break;
+        default: this.st = c === 240 ? 0 : 3;
+      }
+    }
+    return { text, pos };
+  }
 }
 
 /** IMAP astring: quoted "…" (with \" escapes) or an atom */
@@ -56,157 +177,218 @@ function imapArgs(s: string): string[] {
   return out;
 }
 
-function parseLines(c: Conn, t: Float64Array): Attempt[] {
-  const attempts: Attempt[] = [];
-  const part = ["", ""];
-  let user: { name: string; row: number } | null = null;
-  let pending: Attempt | null = null;
-  let imapTag = "";
-  for (const s of c.segs) {
-    const d = s.client ? 0 : 1;
-    part[d] += s.data.toString("latin1");
-    const lines = part[d].split(/\r?\n/);
-    part[d] = lines.pop() as string;
-    for (const raw of lines) {
-      const line = raw.trim();
-      if (s.client) {
-        let m: RegExpExecArray | null;
-        if (c.proto !== "imap" && (m = /^USER\s+(.*)$/i.exec(line))) user = { name: m[1], row: s.row };
-        else if (c.proto !== "imap" && (m = /^PASS\s?(.*)$/i.exec(line))) {
-          pending = { user: user?.name ?? "", secret: m[1], rows: user ? [user.row, s.row] : [s.row], outcome: "unknown", ts: t[user ? user.row : s.row] };
-          attempts.push(pending);
-        } else if (c.proto === "imap" && (m = /^(\S+)\s+LOGIN\s+(.*)$/i.exec(line))) {
-          const [u, p] = imapArgs(m[2]);
-          imapTag = m[1];
-          pending = { user: u ?? "", secret: p ?? "", rows: [s.row], outcome: "unknown", ts: t[s.row] };
-          attempts.push(pending);
-        }
-      } else if (pending !== null) {
-        let res: "succeeded" | "failed" | null = null;
-        if (c.proto === "ftp") res = /^230/.test(line) ? "succeeded" : /^[45]\d\d/.test(line) ? "failed" : null;
-        else if (c.proto === "pop") res = /^\+OK/i.test(line) ? "succeeded" : /^-ERR/i.test(line) ? "failed" : null;
-        else if (c.proto === "imap" && line.startsWith(imapTag + " ")) res = /^\S+\s+OK/i.test(line) ? "succeeded" : "failed";
-        if (res !== null) { pending.outcome = res; pending = null; }
-      }
-    }
-  }
-  return attempts;
+interface Conn {
+  proto: string;
+  client: string;
+  server: string;
+  uid: string;
+  clientIsOrig: boolean;
+  cli: Dir;
+  srv: Dir;
+  attempts: Attempt[];
 }
 
-function parseTelnet(c: Conn, t: Float64Array): Attempt[] {
-  const attempts: Attempt[] = [];
-  let tail = "", mode: "" | "user" | "pass" = "", buf = "", rows: number[] = [];
+type TimeOf = (rows: number[]) => number;
+
+/** FTP, POP3, IMAP: USER/PASS or LOGIN lines from the client, the reply that decides them. */
+function lineReaders(c: Conn, timeOf: TimeOf): void {
+  let user: { name: string; rows: number[] } | null = null;
+  let pending: Attempt | null = null;
+  let imapTag = "";
+  c.cli.reader = new Lines((line, from, to) => {
+    let m: RegExpExecArray | null;
+    const rows = () => c.cli.rows(from, to);
+    if (c.proto !== "imap" && (m = /^USER\s+(.*)$/i.exec(line))) user = { name: m[1], rows: rows() };
+    else if (c.proto !== "imap" && (m = /^PASS\s?(.*)$/i.exec(line))) {
+      const r = [...(user?.rows ?? []), ...rows()];
+      pending = { user: user?.name ?? "", secret: m[1], rows: r, outcome: "unknown", ts: timeOf(r) };
+      c.attempts.push(pending);
+    } else if (c.proto === "imap" && (m = /^(\S+)\s+LOGIN\s+(.*)$/i.exec(line))) {
+      const [u, p] = imapArgs(m[2]);
+      imapTag = m[1];
+      const r = rows();
+      pending = { user: u ?? "", secret: p ?? "", rows: r, outcome: "unknown", ts: timeOf(r) };
+      c.attempts.push(pending);
+    }
+  });
+  c.srv.reader = new Lines((line) => {
+    if (pending === null) return;
+    let res: "succeeded" | "failed" | null = null;
+    if (c.proto === "ftp") res = /^230/.test(line) ? "succeeded" : /^[45]\d\d/.test(line) ? "failed" : null;
+    else if (c.proto === "pop") res = /^\+OK/i.test(line) ? "succeeded" : /^-ERR/i.test(line) ? "failed" : null;
+    else if (c.proto === "imap" && line.startsWith(imapTag + " ")) res = /^\S+\s+OK/i.test(line) ? "succeeded" : "failed";
+    if (res !== null) { pending.outcome = res; pending = null; }
+  });
+}
+
+/** Telnet: what the client types after the server's login and password prompts. */
+function telnetReaders(c: Conn, timeOf: TimeOf): void {
+  let tail = "", after = "", mode: "" | "user" | "pass" = "", buf = "", rows: number[] = [];
   let curUser = "", userRows: number[] = [];
   let pending: Attempt | null = null;
-  for (const s of c.segs) {
-    const text = telnetText(s.data);
-    if (!s.client) {
+  const cliText = new TelnetText(), srvText = new TelnetText();
+  c.srv.reader = {
+    data(b, o, e, at) {
+      const { text } = srvText.feed(b, o, e, at);
       tail = (tail + text).slice(-256);
       if (pending !== null) {
-        if (/incorrect|failed|denied|invalid/i.test(text)) { pending.outcome = "failed"; pending = null; }
-        else if (/last login|[$#>%]\s*$/i.test(text)) { pending.outcome = "succeeded"; pending = null; }
+        after = (after + text).slice(-256);
+        if (/incorrect|failed|denied|invalid/i.test(after)) { pending.outcome = "failed"; pending = null; }
+        else if (/last login|[$#>%]\s*$/i.test(after)) { pending.outcome = "succeeded"; pending = null; }
       }
       if (/(login|username|user name)\s*:\s*$/i.test(tail)) { mode = "user"; buf = ""; rows = []; tail = ""; }
       else if (/password\s*:\s*$/i.test(tail)) { mode = "pass"; buf = ""; rows = []; tail = ""; }
-      continue;
-    }
-    if (mode === "") continue;
-    for (const ch of text) {
-      if (ch === "\r" || ch === "\n" || ch === "\0") {
-        if (rows.length === 0 && buf === "") continue;
-        if (!rows.includes(s.row)) rows.push(s.row);
-        if (mode === "user") { curUser = buf; userRows = rows; }
-        else {
-          pending = { user: curUser, secret: buf, rows: [...userRows, ...rows], outcome: "unknown", ts: t[userRows[0] ?? rows[0]] };
-          attempts.push(pending);
+      return true;
+    },
+    gap() { tail = ""; after = ""; return true; },
+  };
+  c.cli.reader = {
+    data(b, o, e, at) {
+      if (mode === "") return true;
+      const { text, pos } = cliText.feed(b, o, e, at);
+      const addRow = (p: number) => { for (const r of c.cli.rows(p, p + 1)) if (!rows.includes(r)) rows.push(r); };
+      for (let k = 0; k < text.length; k++) {
+        const ch = text[k];
+        if (ch === "\r" || ch === "\n" || ch === "\0") {
+          if (rows.length === 0 && buf === "") continue;
+          addRow(pos[k]);
+          if (mode === "user") { curUser = buf; userRows = rows; }
+          else {
+            const r = [...userRows, ...rows];
+            pending = { user: curUser, secret: buf, rows: r, outcome: "unknown", ts: timeOf(r) };
+            after = "";
+            c.attempts.push(pending);
+          }
+          mode = ""; buf = ""; rows = [];
+          break; // the rest of this segment is not a login field
         }
-        mode = ""; buf = ""; rows = [];
-        break;
+        if (ch === "\x7f" || ch === "\b") buf = buf.slice(0, -1);
+        else buf += ch;
+        addRow(pos[k]);
       }
-      if (ch === "\x7f" || ch === "\b") buf = buf.slice(0, -1);
-      else buf += ch;
-      if (!rows.includes(s.row)) rows.push(s.row);
+      return true;
+    },
+    gap() { mode = ""; buf = ""; rows = []; return true; },
+  };
+}
+
+/** HTTP: Basic credentials in request headers, the matching response's status. */
+function httpReaders(c: Conn, timeOf: TimeOf): void {
+  const pending: { a: Attempt | null; method: string }[] = [];
+  let from = 0, curFrom = 0, curTo = 0, clientDone = false;
+  const req = new HttpDir(true, (h: Head) => {
+    const method = /^\S+/.exec(h.start)?.[0] ?? "";
+    let a: Attempt | null = null;
+    const auth = h.headers.get("authorization") ?? h.headers.get("proxy-authorization");
+    const m = auth === undefined ? null : /^basic[ \t]+([A-Za-z0-9+/=]+)/i.exec(auth);
+    if (m !== null) {
+      const plain = Buffer.from(m[1], "base64").toString("latin1");
+      const k = plain.indexOf(":");
+      const rows = c.cli.rows(from, curTo);
+      a = { user: k < 0 ? plain : plain.slice(0, k), secret: k < 0 ? "" : plain.slice(k + 1), rows, outcome: "unknown", ts: timeOf(rows) };
+      c.attempts.push(a);
+    }
+    if (pending.length < 256) pending.push({ a, method });
+    if (method === "CONNECT") return null; // a tunnel follows
+    return { len: contentLength(h) ?? 0 };
+  }, (len) => { from = len === 0 ? curTo : curFrom; });
+  c.cli.reader = {
+    // line by line, so that a header block ends where a piece ends (its stream position is known)
+    data(b, o, e, at) {
+      for (let i = o; i < e;) {
+        let nl = i;
+        while (nl < e && b[nl] !== 10) nl++;
+        const stop = Math.min(nl + 1, e);
+        curFrom = at + i - o;
+        curTo = at + stop - o;
+        if (!req.data(b, i, stop)) { clientDone = true; return false; }
+        i = stop;
+      }
+      return true;
+    },
+    gap(n) { if (!req.gap(n)) { clientDone = true; return false; } return true; },
+  };
+  const resp = new HttpDir(false, (h: Head) => {
+    const m = /^HTTP\/\d+\.\d+ +(\d{3})/.exec(h.start);
+    if (m === null) return null;
+    const code = Number(m[1]);
+    if (code >= 100 && code < 200 && code !== 101) return { len: 0 };
+    const p = pending.shift();
+    if (p?.a != null) p.a.outcome = code === 401 || code === 403 ? "failed" : code < 400 ? "succeeded" : "unknown";
+    if (code === 101 || (clientDone && !pending.some((x) => x.a !== null))) return null; // nothing more to learn
+    return { len: p?.method === "HEAD" || code === 204 || code === 304 ? 0 : contentLength(h) ?? "eof" };
+  }, () => undefined);
+  c.srv.reader = {
+    data(b, o, e) { return !(clientDone && !pending.some((x) => x.a !== null)) && resp.data(b, o, e); },
+    gap(n) { return resp.gap(n); },
+  };
+}
+
+/** The payload-pass consumer: one Conn per TCP flow that may carry a login. */
+class CleartextSink implements PayloadSink {
+  readonly conns = new Map<number, Conn>();
+  /** flows with HTTP requests by the packet columns: whether the originator sends them */
+  private readonly httpFlows = new Map<number, boolean>();
+  private readonly uid: string[];
+  private readonly timeOf: TimeOf;
+
+  constructor(ctx: DetectContext, private readonly o: CleartextOptions) {
+    const t = ctx.time();
+    this.timeOf = (rows) => { let m = Infinity; for (const r of rows) if (t[r] < m) m = t[r]; return m; };
+    const fc = ctx.flowCols(), flowOf = ctx.flows.flowOf;
+    this.uid = fc.uid;
+    const method = ctx.dict("http.request.method"), sport = ctx.num("tcp.srcport");
+    let addrs: ReturnType<DetectContext["addrs"]> | null = null;
+    for (let i = 0; i < ctx.n; i++) {
+      const f = flowOf[i];
+      if (method.codes[i] < 0 || f >= fc.n || this.httpFlows.has(f)) continue;
+      if (fc.origP[f] !== fc.respP[f]) { this.httpFlows.set(f, sport[i] === fc.origP[f]); continue; }
+      addrs ??= ctx.addrs(); // two equal ports: the source address tells
+      this.httpFlows.set(f, addrs.text(addrs.src[i]) === fc.origH[f]);
     }
   }
-  return attempts;
+
+  wants(f: FlowInfo): boolean {
+    return f.proto === "tcp";
+  }
+
+  private conn(f: FlowInfo): Conn {
+    // HTTP by the packet columns, else by the port, else HTTP if the client's stream says so
+    let proto = "http", clientIsOrig = this.httpFlows.get(f.row) ?? true;
+    if (!this.httpFlows.has(f.row)) {
+      if (LINE_PORTS[f.respP] !== undefined) proto = LINE_PORTS[f.respP];
+      else if (LINE_PORTS[f.origP] !== undefined) { proto = LINE_PORTS[f.origP]; clientIsOrig = false; }
+    }
+    const max = this.o.maxBytesPerFlow;
+    const c: Conn = {
+      proto, clientIsOrig, uid: this.uid[f.row], attempts: [],
+      client: clientIsOrig ? f.origH : f.respH, server: clientIsOrig ? f.respH : f.origH,
+      cli: new Dir(max, true), srv: new Dir(proto === "http" ? Infinity : max, proto === "telnet"),
+    };
+    if (proto === "http") httpReaders(c, this.timeOf);
+    else if (proto === "telnet") telnetReaders(c, this.timeOf);
+    else lineReaders(c, this.timeOf);
+    this.conns.set(f.row, c);
+    return c;
+  }
+
+  packet(f: FlowInfo, fromOrig: boolean, _t: number, b: Buffer, off: number, end: number, len: number, seq: number, flags: number, _frame: number, row: number): void {
+    const c = this.conns.get(f.row) ?? this.conn(f);
+    (fromOrig === c.clientIsOrig ? c.cli : c.srv).segment(seq, flags, b, off, end, len, row);
+  }
+
+  finish(): void {
+    for (const c of this.conns.values()) { c.cli.stream.finish(); c.srv.stream.finish(); }
+  }
 }
 
 export async function cleartextCredentials(ctx: DetectContext, o: CleartextOptions): Promise<AlertInput[]> {
   const cap = ctx.capture;
-  const sport = ctx.num("tcp.srcport"), dport = ctx.num("tcp.dstport"), tlen = ctx.num("tcp.len"), hlen = ctx.num("tcp.hdr_len");
-  const seq = ctx.num("tcp.seq_raw"), method = ctx.dict("http.request.method"), code = ctx.num("http.response.code");
-  const { src, dst, text } = ctx.addrs();
-  const t = ctx.time();
-  const fc = ctx.flowCols(), flowOf = ctx.flows.flowOf;
-  const { table } = cap.storage;
-  // candidate packets, by row of the full table
-  const want = new Int32Array(table.count).fill(-1);
-  let candidates = 0;
-  for (let i = 0; i < ctx.n; i++) {
-    if (!(tlen[i] > 0) || flowOf[i] >= fc.n) continue;
-    if (method.codes[i] >= 0 || LINE_PORTS[dport[i]] !== undefined || LINE_PORTS[sport[i]] !== undefined) {
-      want[cap.baseRow(i)] = i;
-      candidates++;
-    }
-  }
-  if (candidates === 0) return [];
-  const conns = new Map<number, Conn>();
-  let rec = -1;
-  await readCapture(cap.path, {
-    record(b, off, caplen) {
-      rec++;
-      const i = rec < want.length ? want[rec] : -1;
-      if (i < 0) return;
-      const fr = flowOf[i];
-      const isHttp = method.codes[i] >= 0;
-      const svc = isHttp ? "http" : LINE_PORTS[dport[i]] ?? LINE_PORTS[sport[i]];
-      const client = isHttp || LINE_PORTS[dport[i]] !== undefined;
-      let c = conns.get(fr);
-      if (c === undefined) {
-        conns.set(fr, (c = { proto: svc, segs: [], bytes: [0, 0], client: text(client ? src[i] : dst[i]), server: text(client ? dst[i] : src[i]), uid: fc.uid[fr] }));
-      }
-      const d = client ? 0 : 1;
-      if (c.bytes[d] >= o.maxBytesPerFlow) return;
-      // the TCP header: ports then sequence number, within the first bytes of the record
-      const sp = sport[i], dp = dport[i], sq = seq[i];
-      let at = -1;
-      for (let j = 0, end = Math.min(caplen - 20, 256); j <= end; j++) {
-        const p = off + j;
-        if (b[p] === sp >> 8 && b[p + 1] === (sp & 255) && b[p + 2] === dp >> 8 && b[p + 3] === (dp & 255) && b.readUInt32BE(p + 4) === sq) { at = j; break; }
-      }
-      if (at < 0) return;
-      const start = at + (hlen[i] > 0 ? hlen[i] : 20);
-      const len = Math.min(tlen[i], caplen - start, o.maxBytesPerFlow - c.bytes[d]);
-      if (len <= 0) return;
-      c.segs.push({ row: i, client, data: Buffer.from(b.subarray(off + start, off + start + len)) });
-      c.bytes[d] += len;
-    },
-  }, { limit: table.count });
-
+  const sink = new CleartextSink(ctx, o);
+  await scanPayloads(cap, ctx.flows, sink);
   const groups = new Map<string, { c: Conn; attempts: Attempt[]; uids: Set<string> }>();
-  for (const [fr, c] of conns) {
-    let attempts: Attempt[];
-    if (c.proto === "http") {
-      attempts = [];
-      for (const s of c.segs) {
-        if (!s.client) continue;
-        const head = s.data.toString("latin1").split("\r\n\r\n")[0];
-        const m = /^(?:proxy-)?authorization:[ \t]*basic[ \t]+([A-Za-z0-9+/=]+)/im.exec(head);
-        if (!m) continue;
-        const plain = Buffer.from(m[1], "base64").toString("latin1");
-        const k = plain.indexOf(":");
-        attempts.push({ user: k < 0 ? plain : plain.slice(0, k), secret: k < 0 ? "" : plain.slice(k + 1), rows: [s.row], outcome: "unknown", ts: t[s.row] });
-      }
-      // outcomes: the flow's responses, in order, after each request
-      let r = 0;
-      for (const a of attempts) {
-        r = Math.max(r, a.rows[0] + 1);
-        while (r < ctx.n && !(flowOf[r] === fr && code[r] === code[r])) r++;
-        if (r < ctx.n) { a.outcome = code[r] === 401 || code[r] === 403 ? "failed" : code[r] < 400 ? "succeeded" : "unknown"; r++; }
-      }
-    } else if (c.proto === "telnet") attempts = parseTelnet(c, t);
-    else attempts = parseLines(c, t);
-    for (const a of attempts) {
+  for (const c of sink.conns.values()) {
+    for (const a of c.attempts) {
       const k = `${c.proto}|${c.client}|${c.server}|${a.user}`;
       let g = groups.get(k);
       if (g === undefined) groups.set(k, (g = { c, attempts: [], uids: new Set() }));

@@ -96,7 +96,7 @@ export function detectSync(cap: Capture, o: AlertOptions = {}): AlertTable {
   return AlertTable.from(runSync(context(cap, o), o, want), cap);
 }
 
-/** Runs the detectors; cleartext_credentials makes a bounded second pass over `cap.path`. */
+/** Runs the detectors; cleartext_credentials reads payloads through the payload pass (src/flows/payloads.ts). */
 export async function detect(cap: Capture, o: AlertOptions = {}): Promise<AlertTable> {
   const want = wanted(o);
   const ctx = context(cap, o);

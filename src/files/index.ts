@@ -10,8 +10,8 @@
 import { Capture } from "../table/capture";
 import "../flows";
 import type { FlowTable } from "../flows/table";
-import { scanPayloads } from "../flows/apps/scan";
-import { timeOrder } from "../flows/apps";
+import { scanPayloads } from "../flows/payloads";
+import { passTable, sharePass, timeOrder } from "../flows/apps";
 import type { AppTable } from "../flows/apps/table";
 import type { InflateCaps } from "./decode";
 import { FilesApp, type ExtractOptions } from "./objects";
@@ -45,8 +45,6 @@ declare module "../table/capture" {
   }
 }
 
-const flowCache = new WeakMap<Capture, FlowTable>();
-const plainCache = new WeakMap<FlowTable, AppTable>();
 
 
 /** Fills the rep_* columns from a provider; every failure becomes a status, never a throw. */
@@ -78,24 +76,25 @@ async function addReputation(app: FilesApp, provider: ReputationProvider, warnin
   if (bad.length > 0) warnings.push(`files: reputation (${provider.name}): ${bad.map(([s, n]) => `${n} ${s}`).join(", ")}`);
 }
 
+sharePass("files", (uid) => new FilesApp(uid, {}));
+
 /** The files table of a capture. */
 export async function files(cap: Capture, opts: FilesOptions = {}): Promise<AppTable> {
   let ft = opts.flows;
   if (ft !== undefined) {
     if (ft.capture !== cap) throw new Error("opts.flows is the flow table of another capture (or view)");
   } else {
-    ft = flowCache.get(cap);
-    if (ft === undefined) { ft = cap.flows(); flowCache.set(cap, ft); }
+    ft = cap.flows();
   }
   const plain = opts.extract === undefined && opts.inflate === undefined && (opts.reputation === undefined || opts.reputation === false);
-  if (plain) { const hit = plainCache.get(ft); if (hit !== undefined) return hit; }
+  // the plain table comes from the payload pass the application tables share (computed once)
+  if (plain) return passTable(cap, ft, "files");
   const uid = ft.column("uid");
   const extract = typeof opts.extract === "string" ? { dir: opts.extract } : opts.extract;
   const app = new FilesApp((r) => String(uid.get(r)), { extract, inflate: opts.inflate });
   const stats = await scanPayloads(cap, ft, app);
   const w = app.t.warnings;
-  if (stats.notFound > 0) w.push(`files: ${stats.notFound} packets whose transport header was not found in the file's record (the file changed since it was opened?)`);
-  if (stats.records < cap.storage.table.count) w.push(`files: the file has ${stats.records} records now, the capture ${cap.storage.table.count}`);
+  if (stats.missing > 0) w.push(`files: ${stats.missing} packets could not be read again (the file changed since it was opened, or they are past a live capture's record cap)`);
   if (opts.reputation !== undefined && opts.reputation !== false) {
     let provider: ReputationProvider;
     if (opts.reputation === "virustotal") {
@@ -107,9 +106,7 @@ export async function files(cap: Capture, opts: FilesOptions = {}): Promise<AppT
     const pw = (provider as { warnings?: unknown }).warnings;
     if (Array.isArray(pw)) for (const x of pw) w.push(`files: ${String(x)}`);
   }
-  const table = app.t.finish("files", ft, timeOrder(app.t));
-  if (plain) plainCache.set(ft, table);
-  return table;
+  return app.t.finish("files", ft, timeOrder(app.t));
 }
 
 (Capture.prototype as unknown as Record<string, unknown>).files = function filesMethod(this: Capture, opts?: FilesOptions): Promise<AppTable> {

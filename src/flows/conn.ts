@@ -11,8 +11,8 @@
  * only changes with its own packets.
  */
 import type { Capture } from "../table/capture";
-import { Defragmenter, type DefragOptions } from "./defrag";
-import { AddrTable, extractPackets, V6_BASE, type PacketArrays } from "./input";
+import { Defragmenter, type DefragOptions } from "../stream/defrag";
+import { AddrTable, extractPackets, V6_BASE, type PacketArrays } from "../stream/packets";
 import { likelyServerPorts } from "./ports";
 import { ACK, CLOSED, ESTABLISHED, INACTIVE, PARTIAL, RESET, SYN, SYN_ACK_SENT, SYN_SENT, TcpState, type Endpoint, type SegmentResult, type TcpConn } from "./tcp";
 

@@ -13,7 +13,7 @@ import { uidMaker } from "./uid";
 
 export { FlowTable, ZEEK_COLUMNS, NFSTREAM_COLUMNS, type FlowColumn, type FlowValue } from "./table";
 export type { ZeekOptions } from "./conn";
-export { FLOW_FIELDS } from "./input";
+export { FLOW_FIELDS } from "../stream/packets";
 export type { NfstreamOptions } from "./nfstream";
 
 export interface FlowOptions extends ZeekOptions, NfstreamOptions {
@@ -91,10 +91,27 @@ function zeekTable(cap: Capture, opts: FlowOptions): FlowTable {
   return new FlowTable(d, tr.addrs, cap, tr.flowOf, tr.warnings, "zeek");
 }
 
-/** The flow table of a capture (or of a view of it). */
+/** Flow tables already computed, per capture (or view) and options: connection tracking runs once. */
+const computed = new WeakMap<Capture, Map<string, FlowTable>>();
+
+function optionsKey(opts: FlowOptions): string {
+  const o = opts as Record<string, unknown>;
+  return JSON.stringify(Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => [k, o[k]]));
+}
+
+/**
+ * The flow table of a capture (or of a view of it). Computed once per capture and options: the
+ * application tables, files, detectors, rules, the report and the charts all share it.
+ */
 export function flows(cap: Capture, opts: FlowOptions = {}): FlowTable {
-  if (opts.mode === "nfstream") return trackNfstream(cap, opts, uidMaker(captureSeed(cap)));
-  return zeekTable(cap, opts);
+  const key = optionsKey(opts);
+  let per = computed.get(cap);
+  const hit = per?.get(key);
+  if (hit !== undefined) return hit;
+  const ft = opts.mode === "nfstream" ? trackNfstream(cap, opts, uidMaker(captureSeed(cap))) : zeekTable(cap, opts);
+  if (per === undefined) { per = new Map(); computed.set(cap, per); }
+  per.set(key, ft);
+  return ft;
 }
 
 Capture.prototype.flows = function flowsMethod(this: Capture, opts?: FlowOptions): FlowTable {

@@ -7,7 +7,7 @@
  * the rest at the end of the capture in creation order.
  */
 import type { Capture } from "../table/capture";
-import { AddrTable, extractPackets, V6_BASE } from "./input";
+import { AddrTable, extractPackets, V6_BASE } from "../stream/packets";
 import { FlowTable, type FlowData } from "./table";
 
 export interface NfstreamOptions {

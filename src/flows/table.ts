@@ -4,8 +4,8 @@
  * and nfstream-style statistics.
  */
 import type { Capture } from "../table/capture";
-import type { AddrTable } from "./input";
-import { V6_BASE } from "./input";
+import type { AddrTable } from "../stream/packets";
+import { V6_BASE } from "../stream/packets";
 import { ResultTable, type Column } from "../result/table";
 
 export type FlowValue = number | string | boolean | undefined;

@@ -3,7 +3,7 @@
  * endpoint states, sequence-number bookkeeping (sizes from sequence numbers, 64-bit with wraps),
  * history letters, and the reassembler's gap accounting (missed_bytes), without holding payload.
  */
-import { insertInterval } from "./intervals";
+import { insertInterval } from "../stream/intervals";
 
 export const INACTIVE = 0, SYN_SENT = 1, SYN_ACK_SENT = 2, PARTIAL = 3, ESTABLISHED = 4, CLOSED = 5, RESET = 6;
 export const STATE_NAMES = ["INACTIVE", "SYN_SENT", "SYN_ACK_SENT", "PARTIAL", "ESTABLISHED", "CLOSED", "RESET"];

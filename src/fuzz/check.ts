@@ -84,7 +84,7 @@ export class PacketChecker {
     c.bytes.copy(big, off);
     big.fill(GARBAGE, off + len, off + len + 4096);
     const b = this.b;
-    b.begin();
+    b.begin(off);
     try {
       decodeFrame(b, c.linkType, big, off, len, Math.max(len, wireLen), 1700000000, 0, 0);
     } catch (e) {

@@ -65,7 +65,7 @@ export async function loadCorpus(dirs: string[], opts: { maxFileBytes?: number; 
       await readCapture(file, {
         record(b, off, caplen, len, sec, nsec, linkType, iface) {
           n++;
-          t.begin();
+          t.begin(off);
           decodeFrame(t, linkType, b, off, caplen, len, sec, nsec, iface);
           t.end();
           const stack = `${linkType}:${t.paths.path(t.protoPath.get(t.row) ?? 0)}`;

@@ -170,9 +170,21 @@ export interface LiveStats {
 }
 
 /** Raw records of a session: pcap records (16-byte header, bytes) appended batch by batch. */
+/** Default cap on a live capture's retained records: 1 GiB. */
+export const DEFAULT_RETAIN_BYTES = 1 << 30;
+
 export class RawRecords {
   buf = Buffer.allocUnsafe(1 << 20);
   used = 0;
+  /**
+   * Retention cap in bytes (record headers + packet bytes). Past it no more records are kept, so
+   * the kept records are always the first `count` packets; `skipped` counts the others.
+   */
+  maxBytes = DEFAULT_RETAIN_BYTES;
+  /** the cap was reached: nothing more is kept */
+  full = false;
+  /** packets not kept because of the cap */
+  skipped = 0;
   /** offset of each record's header in buf */
   offsets = new Float64Array(1024);
   count = 0;
@@ -280,6 +292,9 @@ export function startSession(opts: LiveOptions, sink: RecordSink, raw?: RawRecor
     if (stopped) return;
     let off = 0;
     const rawBase = raw ? raw.used : 0;
+    // the whole batch is kept or, once the cap is reached, nothing more (kept records stay a prefix)
+    const keep = raw !== undefined && !raw.full && raw.used + bytes <= raw.maxBytes;
+    if (raw !== undefined && !keep) raw.full = true;
     let end = 0, timeUp = false;
     try {
       for (let i = 0; i < n && packets < max; i++) {
@@ -287,7 +302,8 @@ export function startSession(opts: LiveOptions, sink: RecordSink, raw?: RawRecor
         const frac = batch.readUInt32LE(off + 4);
         const caplen = batch.readUInt32LE(off + 8);
         const len = batch.readUInt32LE(off + 12);
-        if (raw) raw.mark(rawBase + off);
+        if (keep) raw.mark(rawBase + off);
+        else if (raw) raw.skipped++;
         end = off + 16 + caplen;
         packets++;
         sink.record(batch, off + 16, caplen, len, sec, nano ? frac : frac * 1000, linkType, 0, undefined);
@@ -299,7 +315,7 @@ export function startSession(opts: LiveOptions, sink: RecordSink, raw?: RawRecor
     } catch (e) {
       failure = e;
     }
-    if (raw && end > 0) raw.append(batch, 0, end);
+    if (keep && end > 0) raw.append(batch, 0, end);
     if (failure !== null) finish("error");
     else if (packets >= max) finish("count");
     else if (timeUp) finish("time");

@@ -10,6 +10,8 @@
 import { MAX_PACKET, type CaptureInfo, type FormatParser, type RecordSink } from "./records";
 
 const HEADER = 24;
+/** records between two checkpoints (see PcapParser.checkpoints) */
+export const CHECKPOINT_EVERY = 4096;
 
 export class PcapParser implements FormatParser {
   info: CaptureInfo = {
@@ -26,8 +28,20 @@ export class PcapParser implements FormatParser {
   private linkType = 1;
   private snaplen = 0;
 
+  /**
+   * When set, the byte offset of every CHECKPOINT_EVERY-th record is pushed here (record i*N at
+   * index i), so a later pass can start reading at any of them (src/io/replay.ts).
+   */
+  checkpoints: number[] | null = null;
+
   constructor(private readonly sink: RecordSink, private readonly limit = Infinity, gzip = false) {
     this.info.gzip = gzip;
+  }
+
+  /** Reads the file header from b[o, o + 24) (a pass that starts mid-file at a checkpoint). */
+  header(b: Buffer, o: number): boolean {
+    this.readHeader(b, o, 0);
+    return this.headerRead;
   }
 
   private readHeader(b: Buffer, o: number, base: number): void {
@@ -107,6 +121,7 @@ export class PcapParser implements FormatParser {
         sec += Math.floor((frac * nsMul) / 1e9);
         frac = (frac * nsMul) % 1e9 / nsMul;
       }
+      if (this.checkpoints !== null && this.records % CHECKPOINT_EVERY === 0) this.checkpoints.push(base + o);
       sink.record(b, o + hl, caplen, len, sec, frac * nsMul, lt, 0, undefined);
       this.records++;
       o += hl + caplen;

@@ -22,6 +22,11 @@ export interface ReadOptions {
   gzipMaxBytes?: number;
   /** gzip: decompressed bytes per compressed byte at most, past 64 MiB of output (default 250) */
   gzipMaxRatio?: number;
+  /**
+   * filled with the byte offsets of every CHECKPOINT_EVERY-th record, when the file is an
+   * uncompressed classic pcap (left empty otherwise): where a later pass over some rows may start
+   */
+  checkpoints?: number[];
 }
 
 export interface ReadResult {
@@ -79,6 +84,7 @@ export async function readCapture(file: string, sink: RecordSink, opts: ReadOpti
       if (parser === null) {
         if (filled < 4 && !eof) continue;
         parser = detect(buf, filled, sink, opts.limit ?? Infinity, src.gzip, file);
+        if (opts.checkpoints !== undefined && !src.gzip && parser instanceof PcapParser) parser.checkpoints = opts.checkpoints;
       }
       start = parser.parse(buf, start, filled, base);
       if (parser.records === 0 && parser.damage !== null) {

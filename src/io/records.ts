@@ -58,3 +58,15 @@ export interface FormatParser {
 export const MAX_PACKET = 262144;
 /** Largest pcapng block we accept (a packet plus generous options). */
 export const MAX_BLOCK = 16 * 1024 * 1024;
+
+/**
+ * Where the records of a capture can be read again, for the replay pass: the capture file, or the
+ * records a live capture retained. `replay` hands record `i` (0-based, in file order) to the sink
+ * for each i of `rows` (ascending), or every record below `limit` when `rows` is null. It resolves
+ * to the number of records it handed on (fewer than asked when the file changed since).
+ */
+export interface RecordSource {
+  /** what the records are (a file's path, "live:lo") for messages */
+  readonly name: string;
+  replay(rows: Uint32Array | null, limit: number, sink: RecordSink): Promise<number>;
+}

@@ -3,7 +3,10 @@
  * current row) and write fields into it; nothing is allocated per packet.
  */
 import { DictColumn, NumColumn } from "./column";
-import { ConnectionIds } from "./connections";
+import { ConnectionIds } from "../decode/connections";
+import type { Packet } from "../decode/packet";
+import type { PayloadKind } from "../decode/packet";
+import type { RecordSource } from "../io/records";
 import { allFields, formatIPv6Key, formatMac, type FieldDef } from "../fields/registry";
 
 /** A node of the protocol-path trie ("eth:ethertype:ip:tcp:http"): one id per distinct stack. */
@@ -45,10 +48,26 @@ export const MAX_STRING = 4096;
 /** What ends a string value cut to the limit. */
 export const STRING_CUT_MARK = "…[cut]";
 
-/** Tunnel and nesting depth beyond which decoders stop (GRE in GRE in …). */
-export const MAX_DEPTH = 32;
+export { MAX_DEPTH } from "../decode/packet";
+import { MAX_DEPTH } from "../decode/packet";
 
-export class TableBuilder {
+/**
+ * Where each packet's layers are, kept per row so the replay pass (src/stream/replay.ts) hands
+ * every consumer the bytes the decoders found without decoding again: offsets from the start of
+ * the record. `pay` packs the transport payload's start and kind (start * 4 + kind), `payEnd` its
+ * end; `frag`/`fragEnd` an IP fragment's data (sparse: fragments are rare).
+ */
+export class Layers {
+  readonly pay = new NumColumn("u32");
+  readonly payEnd = new NumColumn("u32");
+  readonly frag = new NumColumn("u32");
+  readonly fragEnd = new NumColumn("u32");
+  bytes(): number {
+    return this.pay.bytes() + this.payEnd.bytes() + this.frag.bytes() + this.fragEnd.bytes();
+  }
+}
+
+export class TableBuilder implements Packet {
   /** the row being written (frame.number - 1) */
   row = -1;
   /** number of finished rows */
@@ -68,6 +87,17 @@ export class TableBuilder {
   readonly paths = new ProtocolPaths();
   /** rows that a decoder flagged as malformed (a header shorter than it claims, …) */
   readonly malformed = new NumColumn("u8");
+  /** where each row's layers are (see Layers) */
+  readonly layers = new Layers();
+  /**
+   * Where the rows' records can be read again (the file, or a live capture's retained records):
+   * set by open() and live(); the replay pass reads it.
+   */
+  source: RecordSource | null = null;
+  /** the current record's start in the buffer decoders read */
+  private recOff = 0;
+  /** > 0 while a quoted packet (ICMP error) is decoded: its headers are no payload */
+  private quoting = 0;
   /** current packet's protocol path and nesting depth */
   private path = 0;
   depth = 0;
@@ -98,9 +128,10 @@ export class TableBuilder {
     }
   }
 
-  /** Starts a new row. */
-  begin(): void {
+  /** Starts a new row; `recOff` is where the record starts in the buffer the decoders get. */
+  begin(recOff = 0): void {
     this.row = this.count;
+    this.recOff = recOff;
     this.path = 0;
     this.depth = 0;
     this.ipPayloadLen = -1;
@@ -113,6 +144,27 @@ export class TableBuilder {
   end(): void {
     this.protoPath.set(this.row, this.path);
     this.count = this.row + 1;
+  }
+
+  frameTime(sec: number, nsec: number): void {
+    this.timeSec.set(this.row, sec);
+    this.timeNsec.set(this.row, nsec);
+  }
+
+  frameInterface(iface: number): void {
+    this.iface.set(this.row, iface);
+  }
+
+  payload(kind: PayloadKind, off: number, end: number): void {
+    if (this.quoting > 0 || end < off) return;
+    this.layers.pay.put(this.row, (off - this.recOff) * 4 + kind);
+    this.layers.payEnd.put(this.row, end - this.recOff);
+  }
+
+  fragment(off: number, end: number): void {
+    if (this.quoting > 0 || end < off) return;
+    this.layers.frag.put(this.row, off - this.recOff);
+    this.layers.fragEnd.put(this.row, end - this.recOff);
   }
 
   /** A numeric field (first occurrence wins). */
@@ -157,11 +209,16 @@ export class TableBuilder {
    * quote is not a tunnel: while it is decoded the tunnel count is 0, so its IP header does not
    * become the packet's innermost one (inner.* fields).
    */
-  quoted(decode: (p: TableBuilder, b: Buffer, off: number, end: number) => void, b: Buffer, off: number, end: number): void {
+  quoted(decode: (p: Packet, b: Buffer, off: number, end: number) => void, b: Buffer, off: number, end: number): void {
     const tunnel = this.tunnel;
     this.tunnel = 0;
-    decode(this, b, off, end);
-    this.tunnel = tunnel;
+    this.quoting++;
+    try {
+      decode(this, b, off, end);
+    } finally {
+      this.quoting--;
+      this.tunnel = tunnel;
+    }
   }
 
   /** A numeric field where the last occurrence wins (innermost header of a tunnel). */
@@ -221,8 +278,6 @@ export class TableBuilder {
   }
 }
 
-/** The interface decoders write to. */
-export type Packet = TableBuilder;
 
 function latin1(b: Uint8Array, off: number, n: number): string {
   let s = "";

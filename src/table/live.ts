@@ -15,6 +15,7 @@
 import * as fsp from "fs";
 import * as nodePath from "path";
 import { readCapture } from "../io/reader";
+import { retainedSource } from "../io/replay";
 import type { CaptureInfo, RecordSink } from "../io/records";
 import { MAX_PACKET } from "../io/records";
 import { PcapngWriter, PcapWriter } from "../io/writer";
@@ -30,8 +31,14 @@ export { devices, liveStatus, pcapVersion, LiveCaptureError, type LiveStatus, ty
 export interface LiveCaptureOptions extends LiveOptions {
   /** keep only these fields (as `open()`'s option); frame.* are always kept */
   columns?: string[];
-  /** keep the raw records so the capture can be saved (default true) */
+  /**
+   * keep the raw records (default true): what save() writes and what the application tables,
+   * files, detectors and rules read (the replay pass). Without them the capture has its packet
+   * columns and flows only.
+   */
   keepRecords?: boolean;
+  /** at most this many bytes of records are kept (default 1 GiB); the packets past it are counted in warnings */
+  maxRecordBytes?: number;
 }
 
 /** What a live capture remembers of itself (per table, so views share it). */
@@ -68,9 +75,16 @@ export async function live(opts: LiveCaptureOptions = {}): Promise<Capture> {
   }
   const d = decodingSink({ columns: opts.columns });
   const raw = opts.keepRecords === false ? null : new RawRecords();
+  if (raw !== null && opts.maxRecordBytes !== undefined) raw.maxBytes = Math.max(0, opts.maxRecordBytes);
   const s = startSession(opts, d.sink, raw ?? undefined);
   const stats = await s.done;
-  const cap = new Capture(`live:${s.device}`, d.table, liveInfo(s), d.warnings());
+  const name = `live:${s.device}`;
+  const warnings = d.warnings();
+  if (raw !== null) {
+    d.table.source = retainedSource(name, raw, s.linkType, s.nanosecond);
+    if (raw.skipped > 0) warnings.push(`${raw.skipped} packets past the ${raw.maxBytes}-byte record cap (maxRecordBytes) were decoded but not kept: save() and the payload tables (dns, http, tls, files, rules …) see only the first ${raw.count}`);
+  }
+  const cap = new Capture(name, d.table, liveInfo(s), warnings);
   origins.set(d.table, { raw, nanosecond: s.nanosecond, linkType: s.linkType, snaplen: s.snaplen, device: s.device, stats });
   return cap;
 }

@@ -2,6 +2,7 @@
 import { decodeFrame } from "../decode";
 import { fieldByName } from "../fields/registry";
 import { readCapture } from "../io/reader";
+import { fileSource } from "../io/replay";
 import type { RecordSink } from "../io/records";
 import { TableBuilder } from "./builder";
 import { Capture } from "./capture";
@@ -49,7 +50,7 @@ export function decodingSink(opts: { columns?: string[]; maxStringLength?: numbe
   const warnings: string[] = [];
   const sink: RecordSink = {
     record(b, off, caplen, len, sec, nsec, linkType, iface, comment) {
-      t.begin();
+      t.begin(off);
       try {
         decodeFrame(t, linkType, b, off, caplen, len, sec, nsec, iface);
       } catch (e) {
@@ -75,12 +76,15 @@ export function decodingSink(opts: { columns?: string[]; maxStringLength?: numbe
 export async function open(path: string, opts: OpenOptions = {}): Promise<Capture> {
   const { table: t, sink, warnings } = decodingSink(opts);
   const progress = opts.onProgress;
+  const checkpoints: number[] = [];
   const res = await readCapture(path, sink, {
+    checkpoints,
     limit: opts.limit,
     strict: opts.strict,
     gzipMaxBytes: opts.gzipMaxBytes,
     gzipMaxRatio: opts.gzipMaxRatio,
     onProgress: progress && ((bytes, totalBytes, packets) => progress({ bytes, totalBytes, packets })),
   });
+  t.source = fileSource(path, { gzipMaxBytes: opts.gzipMaxBytes, gzipMaxRatio: opts.gzipMaxRatio, checkpoints });
   return new Capture(path, t, res.info, [...res.warnings, ...warnings()]);
 }

@@ -7,7 +7,7 @@
  * open at a time (the oldest is closed first) and a transaction closes MAX_AGE seconds after its
  * first message (a new one with the same xid starts a new row).
  */
-import type { FlowInfo, PayloadSink } from "./scan";
+import type { FlowInfo, PayloadSink } from "../payloads";
 import { AppTableBuilder, type ColSpec } from "./table";
 
 const MAX_OPEN = 4096;

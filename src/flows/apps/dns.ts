@@ -9,8 +9,8 @@
  * MAX_ANSWERS answers are kept per message; pending queries per flow are capped (oldest dropped
  * and logged unanswered).
  */
-import { ByteBuf, TcpStream } from "./reassembly";
-import type { FlowInfo, PayloadSink } from "./scan";
+import { ByteBuf, TcpStream } from "../../stream/reassembly";
+import type { FlowInfo, PayloadSink } from "../payloads";
 import { AppTableBuilder, type ColSpec } from "./table";
 
 export const DNS_PORTS = new Set([53, 5353, 5355]);

@@ -11,8 +11,8 @@
  * ./reassembly.ts allows. A gap in a header block stops the direction; a gap in a body counts as
  * body bytes (Zeek counts them as missing; see docs/apps.md).
  */
-import { ByteBuf, TcpStream, type StreamConsumer } from "./reassembly";
-import type { FlowInfo, PayloadSink } from "./scan";
+import { ByteBuf, TcpStream, type StreamConsumer } from "../../stream/reassembly";
+import type { FlowInfo, PayloadSink } from "../payloads";
 import { AppTableBuilder, type ColSpec } from "./table";
 
 export const MAX_HEADER = 64 * 1024;

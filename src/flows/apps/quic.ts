@@ -9,7 +9,7 @@
  */
 import { initialKeys, initialSalt, type QuicKeys, unprotect, unprotected, varint, varintValue } from "../../decode/quic";
 import { cipherName, ja4, ja4r, parseHello } from "./hello";
-import type { FlowInfo, PayloadSink } from "./scan";
+import type { FlowInfo, PayloadSink } from "../payloads";
 import { AppTableBuilder, type ColSpec } from "./table";
 import { HandshakeReader } from "./tls";
 

@@ -8,8 +8,8 @@
  * or once it has told what the table needs.
  */
 import { cipherName, groupName, ja3, ja3s, ja3String, ja4, ja4r, parseHello, serverVersion, versionName, type Hello } from "./hello";
-import { ByteBuf, TcpStream, type StreamConsumer } from "./reassembly";
-import type { FlowInfo, PayloadSink } from "./scan";
+import { ByteBuf, TcpStream, type StreamConsumer } from "../../stream/reassembly";
+import type { FlowInfo, PayloadSink } from "../payloads";
 import { AppTableBuilder, type ColSpec } from "./table";
 
 const MAX_HELLO = 128 * 1024;

@@ -15,8 +15,8 @@ import { HttpApp, MAX_HEADER } from "../../../src/flows/apps/http";
 import { TlsApp } from "../../../src/flows/apps/tls";
 import { DnsApp } from "../../../src/flows/apps/dns";
 import { QuicApp } from "../../../src/flows/apps/quic";
-import { TcpStream, MAX_HELD_BYTES } from "../../../src/flows/apps/reassembly";
-import type { FlowInfo } from "../../../src/flows/apps/scan";
+import { TcpStream, MAX_HELD_BYTES } from "../../../src/stream/reassembly";
+import type { FlowInfo } from "../../../src/flows/payloads";
 
 const pcap = (name: string) => path.join(SHARED ?? "", "pcaps", name);
 

@@ -9,7 +9,7 @@
  * held in incomplete datagrams; past a cap the oldest incomplete datagram is dropped, and the drops
  * are reported in the flow table's warnings.
  */
-import type { PacketArrays } from "./input";
+import type { PacketArrays } from "./packets";
 import { insertInterval } from "./intervals";
 
 export interface DefragOptions {
