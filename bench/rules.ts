@@ -7,7 +7,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { load } from "../src/rules";
+import { load, RULE_FIELDS } from "../src/rules";
+import { open } from "../src/table/load";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const SHARED = process.env.WIREBOOK_SHARED ?? path.resolve(ROOT, "..", "shared");
@@ -72,7 +73,11 @@ async function main(): Promise<void> {
   const [none, s0] = await time(() => load(`alert ip any any -> any any (ttl:0; sid:1;)`).matchFile(big));
   console.log(`${path.basename(big)}: ${none.packetsRead.toLocaleString("en")} packets, 1 header-only rule: ${s0.toFixed(2)} s → ${Math.round(none.packetsRead / s0).toLocaleString("en")} packets/s (decode + flows + streams)`);
   const [r, s] = await time(() => rs.matchFile(big));
-  console.log(`${path.basename(big)}: 100 content rules: ${s.toFixed(2)} s → ${Math.round(r.packetsRead / s).toLocaleString("en")} packets/s, ${r.count.toLocaleString("en")} alerts, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
+  console.log(`${path.basename(big)}: 100 content rules (open + match): ${s.toFixed(2)} s → ${Math.round(r.packetsRead / s).toLocaleString("en")} packets/s, ${r.count.toLocaleString("en")} alerts, heap ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MiB`);
+  // the notebook's way: the capture is open already (the rules then replay it)
+  const [cap, so] = await time(() => open(big, { columns: RULE_FIELDS }));
+  const [r2, s2] = await time(() => rs.match(cap));
+  console.log(`${path.basename(big)}: open ${so.toFixed(2)} s; 100 content rules on the open capture: ${s2.toFixed(2)} s → ${Math.round(r2.packetsRead / s2).toLocaleString("en")} packets/s, ${r2.count.toLocaleString("en")} alerts`);
 }
 
 if (require.main === module) main().catch((e) => { console.error(e); process.exitCode = 1; });

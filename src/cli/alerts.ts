@@ -8,7 +8,7 @@
  */
 import * as fs from "node:fs";
 import { AlertTable, DETECT_FIELDS, detect } from "../detect";
-import { load } from "../rules";
+import { load, RULE_FIELDS } from "../rules";
 import { writeTable, type Format } from "../result/format";
 import { open } from "../table/load";
 import { UsageError } from "./usage";
@@ -59,7 +59,8 @@ export async function alertsCommand(args: string[]): Promise<number> {
     if (rs.active.length === 0) process.stderr.write("wirebook: warning: no usable rules\n");
   }
   const progress = new Progress(process.stderr);
-  const cap = await open(file, { columns: DETECT_FIELDS, onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.packets) });
+  const columns = rs === undefined ? DETECT_FIELDS : [...new Set([...DETECT_FIELDS, ...RULE_FIELDS])];
+  const cap = await open(file, { columns, onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.packets) });
   progress.done();
   for (const w of cap.warnings) process.stderr.write(`wirebook: warning: ${w}\n`);
   const ruleAlerts = rs === undefined ? undefined : await rs.match(cap, { midstream, asyncOneside });

@@ -22,6 +22,7 @@ import { icmp } from "./icmp";
 import { icmpv6 } from "./icmpv6";
 import { gre } from "./gre";
 import { ppp } from "./ppp";
+import { chdlc } from "./chdlc";
 import { vxlan } from "./vxlan";
 import { dns, dnsTcp, llmnr, mdns } from "./dns";
 import { http } from "./http";
@@ -42,7 +43,7 @@ import { pptp } from "./pptp";
 import { nbss } from "./nbss";
 
 export const PROTOCOLS: readonly Protocol[] = [ethernet, ipv4, ipv6, tcp, udp,
-  vlan, ieee8021ad, mpls, sll, sll2, nullLoopback, loop, raw, radiotap, wlan, llc, arp, icmp, icmpv6, gre, ppp, vxlan,
+  vlan, ieee8021ad, mpls, sll, sll2, nullLoopback, loop, raw, radiotap, wlan, llc, arp, icmp, icmpv6, gre, ppp, chdlc, vxlan,
   dns, dnsTcp, mdns, llmnr, http, tls, quic,
   dhcp, ntp, nbns, ssdp, dbLspDisc, ssh, telnet, ftp, smtp, pop, imap, pptp, nbss,
 ];

@@ -1,5 +1,5 @@
 /**
- * PPP frames as GRE carries them (PPTP): optional address/control bytes (0xff 0x03), a one- or
+ * PPP frames as GRE carries them (PPTP), or as a capture's link layer: optional address/control bytes (0xff 0x03), a one- or
  * two-byte protocol field, and the payload: IPv4, IPv6, or a control protocol (LCP, IPCP, …),
  * which is named in frame.protocols but not decoded further.
  */
@@ -46,4 +46,5 @@ export function decodePpp(p: Packet, b: Buffer, off: number, end: number): void 
   }
 }
 
-export const ppp: Protocol = { name: "ppp", decode: decodePpp };
+/** also a link type of its own: LINKTYPE_PPP (9) and LINKTYPE_PPP_HDLC (50) */
+export const ppp: Protocol = { name: "ppp", linkTypes: [9, 50], decode: decodePpp };

@@ -1,5 +1,7 @@
 /**
- * The rule engine: one streaming pass over the capture file. Per packet: decode (packet.ts), flow
+ * The rule engine: one replay pass (src/stream/replay.ts) over the rows of a Capture or a view.
+ * Per packet: header facts from the packet table and the payload where the decoders found it
+ * (header.ts), flow
  * and stream update (flow.ts, app.ts), then the candidate rules of the packet's protocol class —
  * rules without a payload fast pattern, plus those whose fast pattern the Aho-Corasick prefilter
  * found — in Suricata's order (pass first; flowbit setters before checkers; priority), each
@@ -7,12 +9,13 @@
  * buffers) run once per transaction the packet completes. Thresholds and detection filters decide
  * which matches become alerts.
  */
-import { readCapture, type ReadOptions } from "../io/reader";
-import type { RecordSink } from "../io/records";
+import { replay, type Replayed } from "../stream/replay";
+import type { AddrTable } from "../stream/packets";
+import type { Capture } from "../table/capture";
 import { matchAddr, matchPort } from "./address";
 import { inspect, Subject } from "./content";
 import { FlowTracker, type Flow, type FlowOptions } from "./flow";
-import { Decoded, PacketDecoder } from "./packet";
+import { Hdr as Decoded, Headers } from "./header";
 import { testFlags, testNum, TO_CLIENT_BUFFERS, type BufferName, type Content, type Matcher, type Rule, type ThresholdOpt } from "./parser";
 import { Prefilter } from "./prefilter";
 import type { Tx } from "./app";
@@ -38,14 +41,15 @@ interface Compiled {
 }
 
 export interface MatchOptions extends FlowOptions {
-  /** stop after this many packets */
+  /** only the first this many packets (rows) */
   limit?: number;
-  onProgress?: ReadOptions["onProgress"];
 }
 
 export interface RawAlert {
-  /** packet index (0-based record number) */
+  /** packet index (0-based record number: row of the full table) */
   packet: number;
+  /** row in the capture or view the rules ran over */
+  row: number;
   ts: number;
   rule: Rule;
   src: string;
@@ -149,8 +153,10 @@ export class Engine {
     return to && from;
   }
 
-  async run(file: string, opts: MatchOptions = {}): Promise<MatchResult> {
-    const dec = new PacketDecoder();
+  async run(cap: Capture, opts: MatchOptions = {}): Promise<MatchResult> {
+    const hs = new Headers(cap);
+    const d = new Decoded(hs.addrs);
+    const pseudoPacket = (f: Flow, toServer: boolean) => pseudo(f, toServer, hs.addrs);
     const flows = new FlowTracker(opts);
     const alerts: RawAlert[] = [];
     const matches = new Map<number, number>();
@@ -158,7 +164,7 @@ export class Engine {
     const subject = new Subject();
     const txSubject = new Subject();
     const cands: Compiled[] = [];
-    let packet = -1;
+    let packet = -1, row = -1;
     const pf = this.prefilter;
     const self = this;
 
@@ -188,7 +194,7 @@ export class Engine {
       if (r.dsize !== null && (!d.l4ok || !testNum(r.dsize, d.payLen))) return false;
       if (r.itype !== null && (d.itype < 0 || !testNum(r.itype, d.itype))) return false;
       if (r.icode !== null && (d.icode < 0 || !testNum(r.icode, d.icode))) return false;
-      if (r.ttl !== null && !testNum(r.ttl, d.ttl)) return false;
+      if (r.ttl !== null && (d.ttl < 0 || !testNum(r.ttl, d.ttl))) return false;
       if (r.ipProto !== null && !testNum(r.ipProto, d.proto)) return false;
       return true;
     }
@@ -264,7 +270,7 @@ export class Engine {
       if (r.action === "pass") return true;
       if (r.noalert || !thresholdOk(r, d, f, t)) return false;
       alerts.push({
-        packet, ts: t, rule: r, src: d.srcText(), sport: d.sport, dst: d.dstText(), dport: d.dport,
+        packet, row, ts: t, rule: r, src: d.srcText(), sport: d.sport, dst: d.dstText(), dport: d.dport,
         proto: d.proto, flow: f?.id ?? -1, app,
       });
       return false;
@@ -337,12 +343,11 @@ export class Engine {
       flows.toServer = dir;
     }
 
-    const sink: RecordSink = {
-      record(b, off, caplen, _len, sec, nsec, linkType) {
-        packet++;
-        const t = sec < 0 ? 0 : sec + nsec / 1e9;
-        const d = dec.decode(b, off, off + caplen, linkType, t);
-        if (d.ipv === 0) return;
+    const each = (p: Replayed): void => {
+        packet = p.base;
+        row = p.row;
+        const t = Number.isNaN(p.t) ? 0 : p.t;
+        if (!hs.fill(d, p)) return;
         const f = flows.update(d, t);
         const k = !d.l4ok || d.fragment ? 3 : d.proto === 6 ? 0 : d.proto === 17 ? 1 : d.proto === 1 || d.proto === 58 ? 2 : 3;
         // candidates in rule order
@@ -375,9 +380,10 @@ export class Engine {
         }
         if (flows.detected.length && f !== null) runDetected(d, f, t);
         if (flows.txs.length) runTxs(flows.txs, d, f, t);
-      },
     };
-    const res = await readCapture(file, sink, { limit: opts.limit, onProgress: opts.onProgress });
+    const limit = opts.limit ?? cap.count;
+    const rows = limit < cap.count ? Uint32Array.from({ length: Math.max(0, limit) }, (_, i) => i) : undefined;
+    const res = await replay(cap, each, { rows });
     // end of capture: data never acknowledged reaches the app layer (Suricata's flow-end pseudo packets)
     flows.flushAll((f, txs) => {
       for (const tx of txs) {
@@ -389,28 +395,25 @@ export class Engine {
         runTxs([tx], d, f, f.last);
       }
     });
-    const warnings = [...res.warnings];
-    if (dec.fragmentsDropped > 0) warnings.push(`${dec.fragmentsDropped} fragmented datagrams dropped (never completed, or past the reassembly caps)`);
-    return { alerts, packets: res.records, warnings, matches };
+    const warnings = hs.warnings();
+    if (!hs.hasTtl && this.compiled.some((c) => c.rule.ttl !== null)) {
+      warnings.push(`${cap.path}: ttl rules never match: the capture was opened without ip.ttl and ipv6.hlim (RULE_FIELDS has them)`);
+    }
+    if (res.missing > 0) warnings.push(`${res.missing} packets' records could not be read again (the file changed, or a live capture's retention cap)`);
+    return { alerts, packets: res.packets, warnings, matches };
   }
 }
 
 /** A payload-less packet standing for a flow's side at the end of the capture. */
-function pseudoPacket(f: Flow, toServer: boolean): Decoded | null {
+function pseudo(f: Flow, toServer: boolean, addrs: AddrTable): Decoded | null {
   const h = f.hdr;
   if (h === null) return null;
-  const d = new Decoded();
+  const d = new Decoded(addrs);
   d.ipv = h.ipv;
   d.proto = h.proto;
   d.l4ok = true;
-  if (h.ipv === 6 && h.src6 !== null && h.dst6 !== null) {
-    d.buf = Buffer.concat(toServer ? [h.src6, h.dst6] : [h.dst6, h.src6]);
-    d.src6 = 0;
-    d.dst6 = 16;
-  } else {
-    d.src4 = toServer ? h.src4 : h.dst4;
-    d.dst4 = toServer ? h.dst4 : h.src4;
-  }
+  d.src = toServer ? h.src : h.dst;
+  d.dst = toServer ? h.dst : h.src;
   d.sport = toServer ? h.sport : h.dport;
   d.dport = toServer ? h.dport : h.sport;
   return d;

@@ -2,11 +2,13 @@
  * Flow tracking for rules, as Suricata sees a flow: the 5-tuple, the client (first sender; a
  * SYN/ACK picked up midstream makes its receiver the client), TCP session states (no session
  * without a SYN unless `midstream`; established after the 3-way handshake, or after SYN + ACK with
- * `asyncOneside`), other protocols established once both directions are seen. In-order TCP bytes
- * per direction (out-of-order segments held, capped) feed the app-layer parsers.
+ * `asyncOneside`), other protocols established once both directions are seen. Each direction's
+ * bytes are put in order by the stream layer's TcpStream (src/stream/reassembly.ts, its caps) and
+ * reach the app-layer parsers once the other side acknowledges them.
  */
+import { TcpStream, type StreamConsumer } from "../stream/reassembly";
 import { AppParser, detect, dnsDatagram, MAX_BUFFER, type Tx } from "./app";
-import type { Decoded } from "./packet";
+import type { Hdr as Decoded } from "./header";
 
 export interface FlowOptions {
   /** pick up TCP sessions without a handshake (Suricata's stream.midstream) */
@@ -19,28 +21,38 @@ export interface FlowOptions {
 
 const enum St { NONE = 0, SYN_SENT = 1, SYN_RECV = 2, ESTABLISHED = 3, CLOSED = 4 }
 
-const MAX_OOO = 64;
-const MAX_OOO_BYTES = 1 << 20;
-
-function seqLt(a: number, b: number): boolean {
-  return ((a - b) | 0) < 0;
-}
-
-class Stream {
-  /** next expected sequence number (-1: unknown) */
-  next = -1;
-  ooo: { seq: number; data: Buffer }[] = [];
-  oooBytes = 0;
+/** One direction's stream: TcpStream (src/stream/reassembly.ts) puts it in order; bytes wait here for the other side's ACK. */
+class Stream implements StreamConsumer {
+  readonly tcp: TcpStream = new TcpStream(this);
   parser: AppParser | null = null;
   /** bytes seen before detection (kept for detection and replay) */
   pre: Buffer[] = [];
   preLen = 0;
-  gap = false;
   /** in-order bytes not yet acknowledged by the other side (held until then, as Suricata's IDS mode) */
   pending: Buffer[] = [];
   pendingLen = 0;
   /** sequence number of pending[0]'s first byte */
   pendingSeq = 0;
+  constructor(private readonly onGap: (s: Stream) => void) {}
+
+  data(b: Uint8Array, off: number, end: number): boolean {
+    if (this.pendingLen === 0) this.pendingSeq = this.tcp.nextSeq;
+    if (this.pendingLen + (end - off) > 4 * MAX_BUFFER) {
+      // never acknowledged for too long: keep the newest data only
+      this.pending = [];
+      this.pendingLen = 0;
+      this.pendingSeq = this.tcp.nextSeq;
+      this.parser?.gap();
+    }
+    this.pending.push(Buffer.from(b.subarray(off, end)));
+    this.pendingLen += end - off;
+    return true;
+  }
+
+  gap(): boolean {
+    this.onGap(this);
+    return true;
+  }
 }
 
 export class Flow {
@@ -57,9 +69,11 @@ export class Flow {
   /** one-sided session (async-oneside): data goes to the app layer without waiting for ACKs */
   async = false;
   /** the client→server addresses and ports, for transactions completed at the end of the capture */
-  hdr: { ipv: number; src4: number; dst4: number; src6: Buffer | null; dst6: Buffer | null; sport: number; dport: number; proto: number } | null = null;
-  readonly streams: [Stream, Stream] = [new Stream(), new Stream()];
-  constructor(readonly id: number, public clientIsLo: boolean, readonly proto: number) {}
+  hdr: { ipv: number; src: number; dst: number; sport: number; dport: number; proto: number } | null = null;
+  readonly streams: [Stream, Stream];
+  constructor(readonly id: number, public clientIsLo: boolean, readonly proto: number, onGap: (f: Flow, s: Stream) => void) {
+    this.streams = [new Stream((s) => onGap(this, s)), new Stream((s) => onGap(this, s))];
+  }
 }
 
 export class FlowTracker {
@@ -100,8 +114,7 @@ export class FlowTracker {
     if (d.ipv === 0) return null;
     const ports = d.l4ok && (d.proto === 6 || d.proto === 17);
     const sp = ports ? d.sport : 0, dp = ports ? d.dport : 0;
-    let a: string | number, bb: string | number;
-    if (d.ipv === 4) { a = d.src4; bb = d.dst4; } else { a = d.buf.toString("latin1", d.src6, d.src6 + 16); bb = d.buf.toString("latin1", d.dst6, d.dst6 + 16); }
+    const a = d.src, bb = d.dst;
     const srcIsLo = a < bb || (a === bb && sp <= dp);
     const proto = d.fragment ? d.proto : d.proto;
     const key = srcIsLo ? `${proto}|${a}|${sp}|${bb}|${dp}` : `${proto}|${bb}|${dp}|${a}|${sp}`;
@@ -111,7 +124,7 @@ export class FlowTracker {
       f = undefined; // port reuse: a new SYN after the session closed
     }
     if (f === undefined) {
-      f = new Flow(this.nextId++, srcIsLo, proto);
+      f = new Flow(this.nextId++, srcIsLo, proto, this.onGap);
       this.flows.set(key, f);
       if (d.proto === 6 && d.l4ok) this.tcpNew(f, d, srcIsLo);
       f.hdr = this.header(d, srcIsLo === f.clientIsLo);
@@ -146,21 +159,15 @@ export class FlowTracker {
   private tcpNew(f: Flow, d: Decoded, srcIsLo: boolean): void {
     const fl = d.tcpFlags;
     if ((fl & 0x04) !== 0) return; // RST: no session
-    if ((fl & 0x12) === 0x02) { f.tcp = St.SYN_SENT; this.initSeq(f, 0, d); return; }
+    if ((fl & 0x12) === 0x02) { f.tcp = St.SYN_SENT; return; }
     if (!this.midstream) return;
     if ((fl & 0x12) === 0x12) {
       // SYN/ACK picked up: its receiver is the client
       f.clientIsLo = !srcIsLo;
       f.tcp = St.SYN_RECV;
-      this.initSeq(f, 1, d);
-      f.streams[0].next = d.ack;
       return;
     }
     if ((fl & 0x10) !== 0) f.tcp = St.ESTABLISHED;
-  }
-
-  private initSeq(f: Flow, dir: number, d: Decoded): void {
-    f.streams[dir].next = (d.seq + 1) >>> 0;
   }
 
   private tcpNext(f: Flow, d: Decoded, srcIsLo: boolean): void {
@@ -175,7 +182,7 @@ export class FlowTracker {
         // a flow without a session stays so (Suricata does not start one on a later packet)
         return;
       case St.SYN_SENT:
-        if (!toServer && (fl & 0x12) === 0x12) { f.tcp = St.SYN_RECV; this.initSeq(f, 1, d); }
+        if (!toServer && (fl & 0x12) === 0x12) f.tcp = St.SYN_RECV;
         else if (toServer && (fl & 0x12) === 0x10 && this.asyncOneside) { f.tcp = St.ESTABLISHED; f.async = true; }
         return;
       case St.SYN_RECV:
@@ -187,70 +194,17 @@ export class FlowTracker {
   }
 
   private tcpData(f: Flow, d: Decoded, toServer: boolean): void {
-    if (d.payLen === 0 || f.alFailed && f.alproto === "") return;
+    if ((d.payLen === 0 && (d.tcpFlags & 0x02) === 0) || f.alFailed && f.alproto === "") return;
     const s = f.streams[toServer ? 0 : 1];
     if (s.parser !== null && s.parser.done) return; // nothing more to parse on this side: no copies
-    const dseq = ((d.tcpFlags & 0x02) !== 0 ? d.seq + 1 : d.seq) >>> 0;
-    const data = d.buf.subarray(d.payOff, d.payOff + d.payLen);
-    if (s.next < 0) s.next = dseq;
-    if (dseq === s.next) {
-      this.queue(s, data);
-      s.next = (s.next + data.length) >>> 0;
-      this.drain(f, s, toServer, d);
-    } else if (seqLt(dseq, s.next)) {
-      const over = (s.next - dseq) >>> 0;
-      if (over < data.length) {
-        this.queue(s, data.subarray(over));
-        s.next = (s.next + data.length - over) >>> 0;
-        this.drain(f, s, toServer, d);
-      }
-    } else if (s.ooo.length < MAX_OOO && s.oooBytes + data.length <= MAX_OOO_BYTES) {
-      s.ooo.push({ seq: dseq, data: Buffer.from(data) });
-      s.oooBytes += data.length;
-    } else {
-      // too much held: skip the hole
-      s.gap = true;
-      this.acked(f, toServer ? 0 : 1, 0, d, true);
-      s.parser?.gap();
-      s.ooo = [];
-      s.oooBytes = 0;
-      s.next = (dseq + data.length) >>> 0;
-    }
+    s.tcp.segment(d.seq, d.tcpFlags, d.buf, d.payOff, d.payOff + d.payLen, d.payLen);
   }
 
-  private drain(f: Flow, s: Stream, toServer: boolean, d: Decoded): void {
-    for (let again = true; again && s.ooo.length > 0;) {
-      again = false;
-      for (let i = 0; i < s.ooo.length; i++) {
-        const o = s.ooo[i];
-        const end = (o.seq + o.data.length) >>> 0;
-        if (!seqLt(s.next, o.seq)) {
-          s.ooo.splice(i, 1);
-          s.oooBytes -= o.data.length;
-          if (seqLt(s.next, end)) {
-            const over = (s.next - o.seq) >>> 0;
-            this.queue(s, o.data.subarray(over));
-            s.next = end;
-          }
-          again = true;
-          break;
-        }
-      }
-    }
-  }
-
-  private queue(s: Stream, data: Buffer): void {
-    if (s.pendingLen === 0) s.pendingSeq = (s.next) >>> 0;
-    if (s.pendingLen + data.length > 4 * MAX_BUFFER) {
-      // never acknowledged for too long: keep the newest data only
-      s.pending = [];
-      s.pendingLen = 0;
-      s.pendingSeq = s.next;
-      s.parser?.gap();
-    }
-    s.pending.push(Buffer.from(data));
-    s.pendingLen += data.length;
-  }
+  /** a hole the stream gave up on: what waits goes up first, then the parser loses its framing */
+  private readonly onGap = (f: Flow, s: Stream): void => {
+    this.acked(f, s === f.streams[0] ? 0 : 1, 0, null, true);
+    s.parser?.gap();
+  };
 
   /** Hands stream `dir`'s pending bytes up to `ack` (everything when `all`) to the app layer. */
   private acked(f: Flow, dir: number, ack: number, d: Decoded | null, all = false): void {
@@ -280,10 +234,9 @@ export class FlowTracker {
   }
 
   private header(d: Decoded, clientIsSrc: boolean): Flow["hdr"] {
-    const cp = (o: number) => (o < 0 ? null : Buffer.from(d.buf.subarray(o, o + 16)));
     return clientIsSrc
-      ? { ipv: d.ipv, src4: d.src4, dst4: d.dst4, src6: cp(d.src6), dst6: cp(d.dst6), sport: d.sport, dport: d.dport, proto: d.proto }
-      : { ipv: d.ipv, src4: d.dst4, dst4: d.src4, src6: cp(d.dst6), dst6: cp(d.src6), sport: d.dport, dport: d.sport, proto: d.proto };
+      ? { ipv: d.ipv, src: d.src, dst: d.dst, sport: d.sport, dport: d.dport, proto: d.proto }
+      : { ipv: d.ipv, src: d.dst, dst: d.src, sport: d.dport, dport: d.sport, proto: d.proto };
   }
 
   private deliver(f: Flow, s: Stream, toServer: boolean, data: Buffer, d: Decoded | null): void {

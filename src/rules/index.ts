@@ -10,6 +10,8 @@ import * as fs from "node:fs";
 import "../flows"; // Capture.flows(), for alert uids
 import type { Capture } from "../table/capture";
 import { Engine, type MatchOptions, type RawAlert } from "./engine";
+import { RULE_FIELDS } from "./header";
+import { open } from "../table/load";
 import { parseRules, RuleError, type Rule } from "./parser";
 import type { Vars } from "./address";
 import { AlertTable, type AlertInput } from "../detect/alerts";
@@ -17,6 +19,7 @@ import { AlertTable, type AlertInput } from "../detect/alerts";
 export { RuleError, parseRules, translatePcre, type Rule, type Matcher, type Content } from "./parser";
 export { DEFAULT_VARS, type Vars } from "./address";
 export type { MatchOptions } from "./engine";
+export { RULE_FIELDS } from "./header";
 
 export interface LoadOptions {
   /** variables ($HOME_NET …) over suricata.yaml's defaults */
@@ -94,40 +97,34 @@ export class RuleSet {
     return this.rules.length - this.active.length + this.errors.length;
   }
 
-  /** Runs the rules over a capture's file; alerts carry flow uids from `capture.flows()`. */
+  /**
+   * Runs the rules over a capture (a file, a live capture, or a view: only its packets); alerts
+   * carry flow uids from `capture.flows()`.
+   */
   async match(capture: Capture, opts: MatchOptions = {}): Promise<AlertTable> {
-    const base = capture.storage;
-    const limit = opts.limit ?? base.table.count;
-    const res = await this.runFile(capture.path, { ...opts, limit });
-    let raw = res.alerts;
-    let viewRow: Map<number, number> | null = null;
-    if (base.index !== null) {
-      viewRow = new Map();
-      for (let i = 0; i < base.index.length; i++) viewRow.set(base.index[i], i);
-      raw = raw.filter((a) => viewRow!.has(a.packet));
-    }
+    return this.run(capture, opts, true);
+  }
+
+  /** Opens a capture file and runs the rules over it (no uids: connection tracking is not run). */
+  async matchFile(path: string, opts: MatchOptions = {}): Promise<AlertTable> {
+    return this.run(await open(path, { columns: RULE_FIELDS }), opts, false);
+  }
+
+  private async run(capture: Capture, opts: MatchOptions, withUids: boolean): Promise<AlertTable> {
+    if (this.engine === null) this.engine = new Engine(this.active);
+    const res = await this.engine.run(capture, opts);
+    const raw = res.alerts;
     const uids = new Array<string | undefined>(raw.length);
-    if (raw.length > 0) {
+    if (withUids && raw.length > 0) {
       const ft = capture.flows();
       const uid = ft.column("uid");
       for (let i = 0; i < raw.length; i++) {
-        const row = viewRow === null ? raw[i].packet : (viewRow.get(raw[i].packet) as number);
+        const row = raw[i].row;
         const fr = row < ft.flowOf.length ? ft.flowOf[row] : 0xffffffff;
         uids[i] = fr === 0xffffffff ? undefined : (uid.get(fr) as string);
       }
     }
     return ruleAlerts(raw, uids, capture, [...this.warnings, ...res.warnings], res.packets);
-  }
-
-  /** Runs the rules over a file without a Capture (no uids). */
-  async matchFile(path: string, opts: MatchOptions = {}): Promise<AlertTable> {
-    const res = await this.runFile(path, opts);
-    return ruleAlerts(res.alerts, new Array(res.alerts.length), undefined, [...this.warnings, ...res.warnings], res.packets);
-  }
-
-  private runFile(path: string, opts: MatchOptions) {
-    if (this.engine === null) this.engine = new Engine(this.active);
-    return this.engine.run(path, opts);
   }
 }
 

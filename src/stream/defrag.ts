@@ -5,6 +5,10 @@
  * datagram's connection is keyed on). A datagram counts once, as one packet of its reassembled IP
  * length, at the time its last missing fragment arrives (as Zeek processes it).
  *
+ * With the fragments' bytes (`add(r, i, b, off, end)`, the rule engine's use: the replay pass's
+ * Replayed.fragOff/fragEnd) it also holds the data and hands back the reassembled IP payload
+ * (`datagram`), overlaps resolved first-received-wins; lengths then come from the captured bytes.
+ *
  * Memory is capped: at most `maxFragments` fragments and `maxFragmentBytes` fragment payload bytes
  * held in incomplete datagrams; past a cap the oldest incomplete datagram is dropped, and the drops
  * are reported in the flow table's warnings.
@@ -29,6 +33,8 @@ interface Datagram {
   /** view indexes of the fragments */
   indexes: number[];
   bytes: number;
+  /** the fragments' data (bytes mode), in arrival order */
+  parts: { off: number; data: Buffer }[] | null;
 }
 
 export class Defragmenter {
@@ -43,26 +49,32 @@ export class Defragmenter {
   firstRow = -1;
   totalLen = 0;
   doneIndexes: number[] = [];
+  /** bytes mode: the IP payload (transport header first) of the datagram add() completed */
+  datagram: Buffer = Buffer.alloc(0);
 
   constructor(private readonly P: PacketArrays, opts: DefragOptions = {}) {
     this.maxFragments = opts.maxFragments ?? 65536;
     this.maxBytes = opts.maxFragmentBytes ?? 64 * 1024 * 1024;
   }
 
-  /** Adds fragment row r (view index i); true when it completed its datagram. */
-  add(r: number, i: number): boolean {
+  /**
+   * Adds fragment row r (view index i); true when it completed its datagram. With `b`, the
+   * fragment's data b[off, end) is kept and the completed datagram's payload is `datagram`.
+   */
+  add(r: number, i: number, b?: Uint8Array, off0 = 0, end0 = 0): boolean {
     const P = this.P;
     const v6 = P.ipv[r] === 6;
     const key = `${P.src[r]},${P.dst[r]},${P.fragId[r]},${v6 ? 6 : P.proto[r]}`;
     let d = this.held.get(key);
     if (d === undefined) {
-      d = { ranges: [], total: -1, firstRow: -1, hdrLen: v6 ? 40 : P.ipHdr[r], indexes: [], bytes: 0 };
+      d = { ranges: [], total: -1, firstRow: -1, hdrLen: v6 ? 40 : P.ipHdr[r], indexes: [], bytes: 0, parts: b === undefined ? null : [] };
       this.held.set(key, d);
     }
     // fragment payload: IPv4 total length minus header; IPv6 payload length minus the fragment header
-    const len = v6 ? P.ipLen[r] - 40 - 8 : P.ipLen[r] - P.ipHdr[r];
+    const len = b !== undefined ? end0 - off0 : v6 ? P.ipLen[r] - 40 - 8 : P.ipLen[r] - P.ipHdr[r];
     const off = P.fragOff[r];
     if (len < 0) return false;
+    if (b !== undefined) (d.parts ??= []).push({ off, data: Buffer.from(b.subarray(off0, end0)) });
     if (off === 0) { d.firstRow = r; d.hdrLen = v6 ? 40 : P.ipHdr[r]; }
     if (P.fragMore[r] === 0) d.total = off + len;
     insertInterval(d.ranges, off, off + len);
@@ -77,6 +89,15 @@ export class Defragmenter {
       this.firstRow = d.firstRow;
       this.totalLen = d.hdrLen + d.total;
       this.doneIndexes = d.indexes;
+      if (d.parts !== null) {
+        const out = Buffer.alloc(d.total);
+        // the first fragment received wins where fragments overlap: write in reverse arrival order
+        for (let k = d.parts.length - 1; k >= 0; k--) {
+          const q = d.parts[k];
+          if (q.off < d.total) q.data.copy(out, q.off, 0, Math.min(q.data.length, d.total - q.off));
+        }
+        this.datagram = out;
+      }
       return true;
     }
     while ((this.fragments > this.maxFragments || this.bytes > this.maxBytes) && this.held.size > 0) {

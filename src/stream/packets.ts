@@ -75,6 +75,8 @@ export interface PacketArrays {
   fragMore: Uint8Array;
   fragId: Float64Array;
   frameLen: Int32Array;
+  /** TTL / hop limit of the first IP header (-1: none) */
+  ttl: Int16Array;
   /** whether the snaplen cut the packet (frame.cap_len < frame.len) */
   cut: Uint8Array;
   vlan: Int32Array;
@@ -137,7 +139,7 @@ export function extractPackets(t: Table, addrs: AddrTable): PacketArrays {
     tcpSport: i32(), tcpDport: i32(), tcpFlags: i32(), tcpSeq: new Uint32Array(n), tcpAck: new Uint32Array(n),
     tcpLen: i32(), tcpHdr: i32(), tcpWin: i32(), udpSport: i32(), udpDport: i32(), udpLen: i32(),
     icmpType: i16(), icmpCode: i16(), fragOff: i32(), fragMore: new Uint8Array(n), fragId: f64(),
-    frameLen: i32(), cut: new Uint8Array(n), vlan: i32(),
+    frameLen: i32(), ttl: i16(), cut: new Uint8Array(n), vlan: i32(),
   };
   // time, truncated to microseconds as libpcap hands it to Zeek (and nfstream)
   const ns = new Float64Array(n);
@@ -148,6 +150,10 @@ export function extractPackets(t: Table, addrs: AddrTable): PacketArrays {
   const capCol = numCol(t, "frame.cap_len");
   if (capCol !== null) capCol.forEach((r, v) => { if (v < p.frameLen[r]) p.cut[r] = 1; });
   fillNum(t, "vlan.id", p.vlan);
+  // the TTL of the first IP header (IPv4's, else IPv6's hop limit), when those columns are loaded
+  const hlim = i16();
+  fillNum(t, "ip.ttl", p.ttl);
+  if (fillNum(t, "ipv6.hlim", hlim)) for (let r = 0; r < n; r++) if (p.ttl[r] < 0) p.ttl[r] = hlim[r];
 
   // outer (first) IPv4 header
   const ip4src = f64(), ip4dst = f64();

@@ -38,6 +38,11 @@ export class TcpStream {
 
   constructor(private readonly c: StreamConsumer) {}
 
+  /** the sequence number of the next byte in order (during `data`, the first byte handed on); -1 before any segment */
+  get nextSeq(): number {
+    return this.next;
+  }
+
   /**
    * One segment: flags (SYN sets the initial sequence number), payload [off, end) of b, `len` its
    * length on the wire.

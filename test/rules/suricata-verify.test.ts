@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { NO_SHARED, SHARED } from "../helpers/paths";
 import { load } from "../../src/rules";
 import { open } from "../../src/table/load";
-import { FLOW_FIELDS } from "../../src/flows";
+import { RULE_FIELDS } from "../../src/rules";
 
 /** folders that need what the engine lacks, and why */
 export const NOT_RUN: Record<string, string> = {
@@ -37,7 +37,7 @@ for (const name of folders) {
     const rs = load(fs.readFileSync(path.join(d, "test.rules"), "utf8"));
     assert.deepEqual(rs.errors.map((e) => e.message), [], "every rule parses");
     assert.deepEqual(rs.unsupported, [], "every rule is inside the subset");
-    const cap = await open(path.join(d, pcap as string), { columns: FLOW_FIELDS });
+    const cap = await open(path.join(d, pcap as string), { columns: RULE_FIELDS });
     const alerts = await rs.match(cap, opts);
     const bySid = alerts.countsBySid();
     const rows = expected.split("\n").filter((l) => l !== "" && !l.startsWith("#") && !l.startsWith("sid\t"));

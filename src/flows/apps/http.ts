@@ -35,6 +35,8 @@ export const REQ_START = /^[A-Z][A-Z0-9_-]{0,31} /;
 export interface Head {
   start: string;
   headers: Map<string, string>;
+  /** the whole block as it came (latin1), for consumers that need the original names and order */
+  text: string;
 }
 
 /** Parses a header block (start line, header lines; obsolete line folding joined). */
@@ -52,7 +54,7 @@ function parseHead(text: string): Head {
     if (!headers.has(k)) headers.set(k, l.slice(c + 1).trim());
     last = k;
   }
-  return { start: lines[0], headers };
+  return { start: lines[0], headers, text };
 }
 
 const enum Mode { HEAD, BODY_LEN, CHUNK_SIZE, CHUNK_DATA, CHUNK_CRLF, TRAILER, BODY_EOF, DONE }
