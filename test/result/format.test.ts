@@ -17,6 +17,8 @@ import { open } from "../../src/table/load";
 import "../../src/flows";
 import "../../src/flows/apps";
 import { importZeek } from "../../src/import";
+import { StatTable } from "../../src/stats";
+import { tableText } from "../../src/stats/text";
 import { ResultTable, toCsv, toJsonLines, toTsv, type Column, type Value } from "../../src/result";
 
 const PY = "/usr/bin/python3";
@@ -172,4 +174,11 @@ test("Zeek's own conn.logs, imported and written again by the TSV writer, give Z
     const theirs = data(text).map((l) => l.split("\t").map((c) => (/^X+\.X+$/.test(c) ? "-" : c)).join("\t"));
     assert.deepEqual(data(ours), theirs, f);
   }
+});
+
+test("the tshark-like text of the statistics shows control characters as \\xHH", () => {
+  const t = new StatTable(["value", "frames", "bytes", "share"], [["evil\x1b]0;pwned\x07.example", 3, 300, 0.5], ["csi\u009b2J", 1, 60, 0.25]]);
+  const text = tableText(t, "Top dns.qry.name");
+  assertNoControls(text, /\n/, "stats text");
+  assert.ok(text.includes("evil\\x1b]0;pwned\\x07.example") && text.includes("csi\\x9b2J"));
 });
