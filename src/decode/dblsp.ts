@@ -2,11 +2,14 @@
  * Dropbox LAN sync discovery on UDP 17500 (packet-db-lsp.c): a JSON announcement, shown as
  * "db-lsp-disc:json"; no fields.
  */
+import { defineProtocol } from "../fields/registry";
 import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
 
+const JSON_LAYER = defineProtocol("json");
+
 export function decodeDbLspDisc(p: Packet): boolean {
-  if (p.enter("db-lsp-disc")) p.enter("json");
+  if (p.enter("db-lsp-disc")) p.enter(JSON_LAYER);
   return true;
 }
 

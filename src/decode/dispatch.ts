@@ -2,6 +2,7 @@
  * Dispatch tables: link type → decoder, EtherType → decoder, IP protocol → decoder, and the
  * port tables for UDP and TCP payloads. Filled from the protocol list in ./index.ts.
  */
+import { defineProtocol } from "../fields/registry";
 import type { Packet } from "./packet";
 import type { Decoder, PortDecoder, Protocol } from "./protocol";
 
@@ -13,7 +14,9 @@ const byIpProto = table<Decoder>(256);
 const byUdpPort = table<PortDecoder>(65536);
 const byTcpPort = table<PortDecoder>(65536);
 
+/** Puts a protocol in the dispatch tables and its name in the field registry (the filter's list). */
 export function register(p: Protocol): void {
+  defineProtocol(p.name);
   const d = p.decode;
   if (d) {
     for (const t of p.linkTypes ?? []) byLink[t] = d;

@@ -1,5 +1,5 @@
 /** Ethernet II, and the IEEE 802.3 length form whose payload is LLC. */
-import { defineField } from "../fields/registry";
+import { defineField, defineProtocol } from "../fields/registry";
 import type { Packet } from "./packet";
 import { decodeEther } from "./dispatch";
 import { decodeLlc } from "./llc";
@@ -13,13 +13,14 @@ export const ETH = {
 };
 
 export const LINKTYPE_ETHERNET = 1;
+const ETHERTYPE = defineProtocol("ethertype", { matches: false });
 
 /**
  * Hands a payload to the EtherType table as Wireshark's "ethertype" dissector does (it shows in
  * frame.protocols: "eth:ethertype:ip"). Used by Ethernet, VLAN tags and Linux SLL.
  */
 export function decodeEthertype(p: Packet, type: number, b: Buffer, off: number, end: number): void {
-  if (p.enter("ethertype")) decodeEther(p, type, b, off, end);
+  if (p.enter(ETHERTYPE)) decodeEther(p, type, b, off, end);
 }
 
 export function decodeEthernet(p: Packet, b: Buffer, off: number, end: number): void {

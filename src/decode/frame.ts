@@ -2,9 +2,12 @@
  * The frame: what the capture file says of each record (time, lengths, interface), and the entry
  * point that hands the record's bytes to the link-layer decoder.
  */
-import { defineField } from "../fields/registry";
+import { defineField, defineProtocol } from "../fields/registry";
 import type { Packet } from "./packet";
 import { decodeLink } from "./dispatch";
+
+/** the layer tshark names for bytes no decoder claims; every decoder may enter it */
+defineProtocol("data");
 
 export const F = {
   number: defineField("frame.number", { storage: "derived", description: "Frame number, from 1" }),

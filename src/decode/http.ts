@@ -24,7 +24,7 @@
  * payloads by port only); de-chunking and Content-Encoding (a chunked or encoded body is named by
  * its Content-Type as if plain). Connection state is kept per capture, by connection (`p.connection`).
  */
-import { defineField } from "../fields/registry";
+import { defineField, defineProtocol } from "../fields/registry";
 import type { Packet } from "./packet";
 import { ConnectionBytes } from "./connections";
 import type { Protocol } from "./protocol";
@@ -146,6 +146,9 @@ const MEDIA: [string, string][] = [
   ["image/pjpeg", "image-jfif"], ["application/x-www-form-urlencoded", "urlencoded-form"],
   ["application/ocsp-request", "ocsp"], ["application/ocsp-response", "ocsp"],
 ];
+
+defineProtocol("media");
+for (const [, proto] of MEDIA) defineProtocol(proto);
 
 /** Content-Type: the media type (up to ';' or a blank, any case) looked up in MEDIA (also IMF's bodies). */
 export function mediaProto(b: Uint8Array, v: number, end: number): string {

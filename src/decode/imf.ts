@@ -18,9 +18,12 @@
  *    "imf" again); an unknown type, or none, shows the body as IMF's message text (nothing added).
  * Fields kept: imf.from, imf.to, imf.subject (first occurrence); strings are ENC_ASCII text.
  */
-import { defineField } from "../fields/registry";
+import { defineField, defineProtocol } from "../fields/registry";
 import type { Packet } from "./packet";
 import { mediaProto } from "./http";
+
+defineProtocol("imf");
+defineProtocol("mime_multipart");
 import { asciiText } from "./tsharktext";
 
 export const IMF = {

@@ -2,7 +2,7 @@
  * IPv6 and its extension headers (hop-by-hop, routing, fragment, destination options, and the
  * authentication header's length); the payload after the last extension header goes by protocol.
  */
-import { defineField } from "../fields/registry";
+import { defineField, defineProtocol } from "../fields/registry";
 import type { Packet } from "./packet";
 import { decodeIpProto } from "./dispatch";
 import { INNER, IP, isIpInIp } from "./ipv4";
@@ -29,14 +29,19 @@ const HOPOPTS = 0, ROUTING = 43, FRAGMENT = 44, ESP = 50, AH = 51, NONE = 59, DS
  */
 const MAX_EXT = 8192;
 
+// each extension header's layer name in frame.protocols
+const EXT_HOPOPTS = defineProtocol("ipv6.hopopts"), EXT_ROUTING = defineProtocol("ipv6.routing");
+const EXT_FRAGMENT = defineProtocol("ipv6.fraghdr"), EXT_DSTOPTS = defineProtocol("ipv6.dstopts");
+const EXT_AH = defineProtocol("ah"), EXT_MOBILITY = defineProtocol("mipv6");
+
 function extName(nxt: number): string {
   switch (nxt) {
-    case HOPOPTS: return "ipv6.hopopts";
-    case ROUTING: return "ipv6.routing";
-    case FRAGMENT: return "ipv6.fraghdr";
-    case DSTOPTS: return "ipv6.dstopts";
-    case AH: return "ah";
-    default: return "mipv6";
+    case HOPOPTS: return EXT_HOPOPTS;
+    case ROUTING: return EXT_ROUTING;
+    case FRAGMENT: return EXT_FRAGMENT;
+    case DSTOPTS: return EXT_DSTOPTS;
+    case AH: return EXT_AH;
+    default: return EXT_MOBILITY;
   }
 }
 

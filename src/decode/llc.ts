@@ -3,7 +3,7 @@
  * with an encapsulated-Ethernet OUI goes to the EtherType table directly (tshark shows "llc:ip",
  * with no "ethertype" layer between).
  */
-import { defineField } from "../fields/registry";
+import { defineField, defineProtocol } from "../fields/registry";
 import type { Packet } from "./packet";
 import { decodeEther } from "./dispatch";
 import type { Protocol } from "./protocol";
@@ -18,6 +18,7 @@ export const LLC = {
 };
 
 const SAP_SNAP = 0xaa, SAP_STP = 0x42;
+const STP = defineProtocol("stp");
 
 export function decodeLlc(p: Packet, b: Buffer, off: number, end: number): void {
   if (!p.enter("llc")) return;
@@ -51,7 +52,7 @@ export function decodeLlc(p: Packet, b: Buffer, off: number, end: number): void 
     }
     return;
   }
-  if (dsap === SAP_STP && ssap === SAP_STP) p.enter("stp");
+  if (dsap === SAP_STP && ssap === SAP_STP) p.enter(STP);
 }
 
 export const llc: Protocol = { name: "llc", decode: decodeLlc };

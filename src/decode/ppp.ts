@@ -3,7 +3,7 @@
  * two-byte protocol field, and the payload: IPv4, IPv6, or a control protocol (LCP, IPCP, …),
  * which is named in frame.protocols but not decoded further.
  */
-import { defineField } from "../fields/registry";
+import { defineField, defineProtocol } from "../fields/registry";
 import type { Packet } from "./packet";
 import { decodeIPv4 } from "./ipv4";
 import { decodeIPv6 } from "./ipv6";
@@ -14,6 +14,10 @@ export const PPP = {
   control: defineField("ppp.control", { display: "hex", storage: "u8", hexDigits: 2, description: "Control" }),
   protocol: defineField("ppp.protocol", { display: "hex", storage: "u16", description: "Protocol" }),
 };
+
+// the control protocols named in frame.protocols (no fields)
+const LCP = defineProtocol("lcp"), IPCP = defineProtocol("ipcp"), IPV6CP = defineProtocol("ipv6cp");
+const CCP = defineProtocol("ccp"), PAP = defineProtocol("pap"), CHAP = defineProtocol("chap");
 
 export function decodePpp(p: Packet, b: Buffer, off: number, end: number): void {
   if (!p.enter("ppp")) return;
@@ -36,12 +40,12 @@ export function decodePpp(p: Packet, b: Buffer, off: number, end: number): void 
   switch (proto) {
     case 0x0021: decodeIPv4(p, b, o, end); return;
     case 0x0057: decodeIPv6(p, b, o, end); return;
-    case 0xc021: p.enter("lcp"); return;
-    case 0x8021: p.enter("ipcp"); return;
-    case 0x8057: p.enter("ipv6cp"); return;
-    case 0x80fd: p.enter("ccp"); return;
-    case 0xc023: p.enter("pap"); return;
-    case 0xc223: p.enter("chap"); return;
+    case 0xc021: p.enter(LCP); return;
+    case 0x8021: p.enter(IPCP); return;
+    case 0x8057: p.enter(IPV6CP); return;
+    case 0x80fd: p.enter(CCP); return;
+    case 0xc023: p.enter(PAP); return;
+    case 0xc223: p.enter(CHAP); return;
     default: if (o < end) p.enter("data");
   }
 }

@@ -5,7 +5,7 @@
  * addresses by their role (receiver, transmitter, source, destination, BSSID — which address is
  * which depends on the To-DS/From-DS bits) and, for unprotected data frames, the LLC/SNAP payload.
  */
-import { defineField } from "../fields/registry";
+import { defineField, defineProtocol } from "../fields/registry";
 import type { Packet } from "./packet";
 import { decodeLlc } from "./llc";
 import type { Protocol } from "./protocol";
@@ -27,6 +27,8 @@ export const WLAN = {
 
 export const LINKTYPE_IEEE802_11 = 105, LINKTYPE_IEEE802_11_RADIOTAP = 127;
 const RT_FLAGS_FCS = 0x10;
+/** the radio information layer tshark puts between radiotap and wlan */
+const WLAN_RADIO = defineProtocol("wlan_radio");
 /** presence words read at most */
 const MAX_PRESENT = 16;
 
@@ -58,7 +60,7 @@ export function decodeRadiotap(p: Packet, b: Buffer, off: number, end: number): 
       end -= 4;
     }
   }
-  if (!p.enter("wlan_radio")) return;
+  if (!p.enter(WLAN_RADIO)) return;
   decodeWlan(p, b, off + len, end);
 }
 

@@ -4,7 +4,7 @@
  * fields. The protocol field is an EtherType above 1536 (sll.etype, or sll.gretype on GRE
  * devices), a Linux protocol number otherwise (sll.ltype).
  */
-import { defineField } from "../fields/registry";
+import { defineField, defineProtocol } from "../fields/registry";
 import type { Packet } from "./packet";
 import { decodeEthertype } from "./ethernet";
 import { decodeGreProto } from "./gre";
@@ -41,6 +41,9 @@ export function protocolField(p: Packet, protocol: number, hatype: number): void
   else p.u(SLL.etype, protocol);
 }
 
+/** a netlink capture (ARPHRD_NETLINK): named, not decoded */
+export const NETLINK = defineProtocol("netlink");
+
 export function payload(p: Packet, protocol: number, hatype: number, b: Buffer, off: number, end: number): void {
   if (protocol <= 1536) {
     if (hatype === ARPHRD_IEEE80211_RADIOTAP) decodeRadiotap(p, b, off, end);
@@ -54,7 +57,7 @@ export function payload(p: Packet, protocol: number, hatype: number, b: Buffer, 
 }
 
 export function decodeSll(p: Packet, b: Buffer, off: number, end: number): void {
-  if (end - off >= 4 && ((b[off + 2] << 8) | b[off + 3]) === ARPHRD_NETLINK) { p.enter("netlink"); return; }
+  if (end - off >= 4 && ((b[off + 2] << 8) | b[off + 3]) === ARPHRD_NETLINK) { p.enter(NETLINK); return; }
   if (!p.enter("sll")) return;
   if (end - off < 16) {
     // Wireshark reads packet type and address type first: below 4 bytes it shows nothing

@@ -4,10 +4,10 @@
  */
 import type { Packet } from "./packet";
 import type { Protocol } from "./protocol";
-import { address, ARPHRD_NETLINK, LINKTYPE_LINUX_SLL2, payload, protocolField, SLL } from "./sll";
+import { address, ARPHRD_NETLINK, LINKTYPE_LINUX_SLL2, NETLINK, payload, protocolField, SLL } from "./sll";
 
 export function decodeSll2(p: Packet, b: Buffer, off: number, end: number): void {
-  if (end - off >= 10 && ((b[off + 8] << 8) | b[off + 9]) === ARPHRD_NETLINK) { p.enter("netlink"); return; }
+  if (end - off >= 10 && ((b[off + 8] << 8) | b[off + 9]) === ARPHRD_NETLINK) { p.enter(NETLINK); return; }
   if (!p.enter("sll")) return;
   if (end - off < 20) {
     // Wireshark reads the packet type (as 16 bits at offset 10) and address type first: below 12

@@ -3,7 +3,7 @@
  * copy per column, view-aware), and the flow table's columns as arrays. Shared by all detectors of
  * one run, each column made on first use.
  */
-import { fieldByName, formatIPv4 } from "../fields/registry";
+import { fieldByName } from "../fields/registry";
 import type { FlowTable } from "../flows/table";
 import type { Capture } from "../table/capture";
 import type { NumColumn } from "../table/column";
@@ -26,8 +26,6 @@ export interface FlowArrays {
   origPkts: Float64Array;
   respPkts: Float64Array;
 }
-
-const V6 = 2 ** 32;
 
 export class DetectContext {
   private readonly nums = new Map<string, Float64Array>();
@@ -91,17 +89,17 @@ export class DetectContext {
    */
   addrs(): { src: Float64Array; dst: Float64Array; text: (a: number) => string } {
     if (this.addrArr === null) {
+      // numbered in the flow table's address table: the same numbers as the flows' addresses
+      const addrs = this.flows.addrs;
       const src = Float64Array.from(this.num("ip.src")), dst = Float64Array.from(this.num("ip.dst"));
       const s6 = this.dict("ipv6.src"), d6 = this.dict("ipv6.dst");
-      const ids = new Map<string, number>(), names: string[] = [];
-      const id = (v: string) => { let k = ids.get(v); if (k === undefined) { k = names.length; names.push(v); ids.set(v, k); } return V6 + k; };
-      const s6id = s6.values.map(id), d6id = d6.values.map(id);
+      const s6id = addrs.idsOf(s6.values), d6id = addrs.idsOf(d6.values);
       for (let i = 0; i < this.n; i++) {
         if (src[i] === src[i]) continue;
         if (s6.codes[i] >= 0) src[i] = s6id[s6.codes[i]];
         if (d6.codes[i] >= 0) dst[i] = d6id[d6.codes[i]];
       }
-      this.addrArr = { src, dst, text: (a: number) => (a >= V6 ? names[a - V6] : formatIPv4(a)) };
+      this.addrArr = { src, dst, text: (a: number) => addrs.text(a) };
     }
     return this.addrArr;
   }

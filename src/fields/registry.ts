@@ -3,11 +3,12 @@
  * A field says its name, what kind of value it holds, how it is stored and how tshark prints it
  * (`-T fields`), so that the same field of the same packet prints the same text as tshark.
  *
- * Protocol decoders declare their own fields (`defineField` at the top of `src/decode/NAME.ts`),
- * which keeps a protocol to one file; this module is the single place names are registered, and
- * refuses a name twice.
+ * Protocol decoders declare their own fields (`defineField` at the top of `src/decode/NAME.ts`)
+ * and the protocol names they put in frame.protocols (`defineProtocol`; a field's protocol and a
+ * dispatched protocol are declared by `defineField` and the decoder list themselves), which keeps a
+ * protocol to one file. This module is the single list of field and protocol names (the display
+ * filter reads both from here), and refuses a field name twice.
  */
-import type { NumKind } from "../table/column";
 
 /** How a value is shown (and how tshark prints it with `-T fields`). */
 export type Display =
@@ -19,6 +20,9 @@ export type Display =
   | "mac" //    aa:bb:cc:dd:ee:ff (dictionary-encoded)
   | "string" // text (dictionary-encoded)
   | "time"; //  seconds since the epoch with 9 decimals (frame.time_epoch)
+
+/** The numeric storage kinds of a column (the packet table's typed arrays are these). */
+export type NumKind = "u8" | "u16" | "u32" | "i32" | "f64";
 
 /**
  * Storage: a numeric typed column, a dictionary of strings, or "derived" for fields the table
@@ -61,6 +65,41 @@ export function bit(from: FieldDef, shift: number, description: string): FieldOp
 
 const byName = new Map<string, FieldDef>();
 const all: FieldDef[] = [];
+const protocols = new Set<string>();
+const unmatched = new Set<string>();
+
+export interface ProtocolOptions {
+  /**
+   * false for a layer tshark names in frame.protocols whose dissector puts nothing in the tree
+   * ("ethertype"): the display filter knows the name and, as tshark's, matches no packet with it.
+   */
+  matches?: boolean;
+}
+
+/**
+ * Declares a protocol name as it stands in frame.protocols and in display filters ("lcp", "data",
+ * "ipv6.fraghdr"); returns it. Declaring a name again is harmless (several decoders enter "data").
+ */
+export function defineProtocol(name: string, opts: ProtocolOptions = {}): string {
+  protocols.add(name);
+  if (opts.matches === false) unmatched.add(name);
+  return name;
+}
+
+/** Whether the display filter `name` (a protocol) matches the packets whose layers include it. */
+export function protocolMatches(name: string): boolean {
+  return !unmatched.has(name);
+}
+
+/** Whether `name` is a declared protocol (by `defineProtocol` or as the protocol of a field). */
+export function isProtocol(name: string): boolean {
+  return protocols.has(name);
+}
+
+/** All protocol names, in declaration order. */
+export function protocolNames(): string[] {
+  return [...protocols];
+}
 
 function defaultStorage(display: Display): Storage {
   switch (display) {
@@ -89,6 +128,7 @@ export function defineField(name: string, opts: FieldOptions = {}): FieldDef {
   };
   all.push(def);
   byName.set(name, def);
+  protocols.add(def.protocol);
   return def;
 }
 
@@ -127,32 +167,6 @@ export function formatMac(v: number): string {
     if (i > 0) s += ":";
   }
   return s;
-}
-
-/** IPv6 text (RFC 5952, as tshark prints it) from 16 bytes held in a latin1 string. */
-export function formatIPv6Key(k: string): string {
-  const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((k.charCodeAt(i) << 8) | k.charCodeAt(i + 1));
-  // embedded IPv4 forms tshark uses: ::ffff:a.b.c.d (mapped) and ::a.b.c.d (compatible, deprecated)
-  const zeros5 = words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0;
-  if (zeros5 && (words[5] === 0xffff || (words[5] === 0 && words[6] !== 0))) {
-    const v4 = `${k.charCodeAt(12)}.${k.charCodeAt(13)}.${k.charCodeAt(14)}.${k.charCodeAt(15)}`;
-    return words[5] === 0xffff ? `::ffff:${v4}` : `::${v4}`;
-  }
-  // longest run of zero words (length >= 2), first one on ties
-  let bestStart = -1, bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (words[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && words[j] === 0) j++;
-    if (j - i > bestLen && j - i >= 2) { bestStart = i; bestLen = j - i; }
-    i = j;
-  }
-  const hex = (w: number) => w.toString(16);
-  if (bestStart < 0) return words.map(hex).join(":");
-  const head = words.slice(0, bestStart).map(hex).join(":");
-  const tail = words.slice(bestStart + bestLen).map(hex).join(":");
-  return `${head}::${tail}`;
 }
 
 /** tshark's `-T fields` text of a stored value (numeric fields; dictionary values are text already). */

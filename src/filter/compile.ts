@@ -12,11 +12,10 @@
  * equal; a comparison with an absent field is false; `ip.addr`, `tcp.port` … stand for both
  * src and dst.
  */
-import { allFields, fieldByName, formatMac, type Display, type FieldDef } from "../fields/registry";
+import { allFields, fieldByName, formatMac, isProtocol, protocolMatches, type Display, type FieldDef } from "../fields/registry";
 import type { TableBuilder } from "../table/builder";
 import type { NumColumn } from "../table/column";
 import { Capture } from "../table/capture";
-import { PROTOCOLS } from "../decode";
 import { FilterError } from "./errors";
 import {
   bytesCompare, bytesContain, bytesText, ipv4Mask, parseBytes, parseFloatLiteral, parseIPv4, parseIPv6, parseInteger,
@@ -35,19 +34,6 @@ export const ALIASES: Record<string, readonly string[]> = {
   "arp.proto_ipv4": ["arp.src.proto_ipv4", "arp.dst.proto_ipv4"],
   "wlan.addr": ["wlan.sa", "wlan.da"],
 };
-
-/** Protocol names our decoders put in frame.protocols besides those that declare fields. */
-const EXTRA_PROTOCOLS = ["frame", "data", "ethertype", "lcp", "ipcp", "ipv6cp", "ccp", "chap", "pap", "stp",
-  "netlink", "wlan_radio", "ipv6.hopopts", "ipv6.routing", "ipv6.fraghdr", "ipv6.dstopts", "ah", "mipv6",
-  "mdns", "llmnr", "data-text-lines"];
-
-/** The names `dns`, `tcp` … that are protocols (a capture adds the names in its protocol paths). */
-function knownProtocols(): Set<string> {
-  const s = new Set<string>(EXTRA_PROTOCOLS);
-  for (const p of PROTOCOLS) s.add(p.name);
-  for (const f of allFields()) s.add(f.protocol);
-  return s;
-}
 
 // ---------------------------------------------------------------------------------------------
 // checked plan
@@ -125,11 +111,12 @@ export interface CompiledFilter {
   mask(capture: Capture): Uint8Array;
 }
 
-/** Compiles a Wireshark display filter; throws FilterError (with position) when it does not. */
-export function compileFilter(expression: string, extraProtocols?: Iterable<string>): CompiledFilter {
-  const protos = knownProtocols();
-  if (extraProtocols) for (const p of extraProtocols) protos.add(p);
-  const c = new Checker(expression, protos);
+/**
+ * Compiles a Wireshark display filter; throws FilterError (with position) when it does not. Field
+ * and protocol names are those of the registry (src/fields), which the decoders fill.
+ */
+export function compileFilter(expression: string): CompiledFilter {
+  const c = new Checker(expression);
   const plan = c.node(parse(expression));
   const fields = [...c.fields];
   return {
@@ -143,20 +130,14 @@ export function compileFilter(expression: string, extraProtocols?: Iterable<stri
   };
 }
 
-/** Runs a filter over a capture (compiled with the capture's own protocol names known). */
+/** Runs a filter over a capture. */
 export function filterRows(capture: Capture, expression: string): Uint32Array {
-  return compileFilter(expression, protocolNamesOf(capture.storage.table)).run(capture);
-}
-
-function protocolNamesOf(t: TableBuilder): Set<string> {
-  const s = new Set<string>();
-  for (const n of t.paths.nodes) if (n.name !== "") s.add(n.name);
-  return s;
+  return compileFilter(expression).run(capture);
 }
 
 class Checker {
   readonly fields = new Set<string>();
-  constructor(private readonly src: string, private readonly protos: Set<string>) {}
+  constructor(private readonly src: string) {}
 
   private err(msg: string, s: Span): never {
     throw new FilterError(msg, this.src, s.pos, s.len);
@@ -181,7 +162,7 @@ class Checker {
   private test(v: Value): Plan {
     if (v.k === "word" && fieldByName(v.text) === undefined && ALIASES[v.text] === undefined) {
       if (v.text === "frame") return { k: "all" };
-      if (this.protos.has(v.text)) return { k: "proto", name: v.text };
+      if (isProtocol(v.text)) return protocolMatches(v.text) ? { k: "proto", name: v.text } : { k: "not", a: { k: "all" } };
       this.unknown(v);
     }
     if (v.k === "string") this.err(`"${v.text}" is a string: a test needs a field or protocol name.`, v);
@@ -203,7 +184,7 @@ class Checker {
         const names = alias && alias.every((n) => fieldByName(n)) ? alias : [v.text];
         const defs = names.map((n) => fieldByName(n));
         if (defs.some((d) => d === undefined)) {
-          if (this.protos.has(v.text) || v.text === "frame") {
+          if (isProtocol(v.text)) {
             this.err(`"${v.text}" is a protocol: Wirebook keeps fields, not packet bytes, so a protocol can only be tested for presence.`, v);
           }
           if (/^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$/.test(v.text) || /^[A-Za-z_]+$/.test(v.text)) this.unknown(v);
@@ -258,7 +239,7 @@ class Checker {
 
   private rel(op: RelOp, opSpan: Span, a: Value, b: Value): Plan {
     const opText = this.src.slice(opSpan.pos, opSpan.pos + opSpan.len);
-    if (a.k === "word" && !this.isField(a) && !(this.protos.has(a.text) || a.text === "frame")) {
+    if (a.k === "word" && !this.isField(a) && !isProtocol(a.text)) {
       if (/^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$/.test(a.text) || /^[A-Za-z_]+$/.test(a.text)) this.unknown(a);
     }
     const left = this.operand(a, opText);

@@ -1,4 +1,5 @@
 /** Literal parsing for display filters: numbers, addresses, byte strings, times. */
+export { parseIPv6 } from "../fields/ipv6";
 
 /** An integer as Wireshark reads it: decimal, 0x hex, 0b binary, leading-0 octal, optional sign. */
 export function parseInteger(s: string): number | undefined {
@@ -34,48 +35,6 @@ export function parseIPv4(s: string): { addr: number; bits: number } | "badbits"
 
 export function ipv4Mask(bits: number): number {
   return bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-}
-
-/** IPv6 text (any valid form, embedded IPv4 allowed) → 16 bytes. */
-export function parseIPv6(s: string): Uint8Array | undefined {
-  if (!/^[0-9a-fA-F:.]+$/.test(s) || !s.includes(":")) return undefined;
-  let head = s, tail = "";
-  const dbl = s.indexOf("::");
-  if (dbl >= 0) {
-    if (s.indexOf("::", dbl + 1) >= 0) return undefined;
-    head = s.slice(0, dbl);
-    tail = s.slice(dbl + 2);
-  }
-  const words = (part: string): number[] | undefined => {
-    if (part === "") return [];
-    const out: number[] = [];
-    const groups = part.split(":");
-    for (let i = 0; i < groups.length; i++) {
-      const g = groups[i];
-      if (i === groups.length - 1 && g.includes(".")) {
-        const v4 = parseIPv4(g);
-        if (v4 === undefined || v4 === "badbits" || g.includes("/")) return undefined;
-        out.push(v4.addr >>> 16, v4.addr & 0xffff);
-      } else {
-        if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-        out.push(parseInt(g, 16));
-      }
-    }
-    return out;
-  };
-  const h = words(head), t = words(tail);
-  if (h === undefined || t === undefined) return undefined;
-  let all: number[];
-  if (dbl >= 0) {
-    if (h.length + t.length > 7) return undefined;
-    all = [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
-  } else {
-    if (h.length !== 8) return undefined;
-    all = h;
-  }
-  const b = new Uint8Array(16);
-  for (let i = 0; i < 8; i++) { b[2 * i] = all[i] >> 8; b[2 * i + 1] = all[i] & 255; }
-  return b;
 }
 
 /** A MAC address: aa:bb:cc:dd:ee:ff, aa-bb-…, aabb.ccdd.eeff, or 12 hex digits. */

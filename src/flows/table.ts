@@ -7,6 +7,7 @@ import type { Capture } from "../table/capture";
 import type { AddrTable } from "../stream/packets";
 import { V6_BASE } from "../stream/packets";
 import { ResultTable, type Column } from "../result/table";
+import { parseIPv6 } from "../fields/ipv6";
 
 export type FlowValue = number | string | boolean | undefined;
 
@@ -78,17 +79,9 @@ const PRIVATE6: [bigint, number][] = [
 ].map(([a, bits]) => [v6Big(a as string), bits as number]);
 
 function v6Big(text: string): bigint {
-  let t = text;
-  const m = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(t);
-  if (m) {
-    const hi = ((Number(m[1]) << 8) | Number(m[2])).toString(16), lo = ((Number(m[3]) << 8) | Number(m[4])).toString(16);
-    t = t.slice(0, m.index) + hi + ":" + lo;
-  }
-  const [head, tail] = t.includes("::") ? t.split("::") : [t, undefined];
-  const h = head ? head.split(":") : [];
-  const tl = tail !== undefined && tail !== "" ? tail.split(":") : [];
-  const words = tail === undefined ? h : [...h, ...Array(8 - h.length - tl.length).fill("0"), ...tl];
-  return words.reduce((x, w) => (x << 16n) | BigInt(parseInt(w || "0", 16)), 0n);
+  const b = parseIPv6(text);
+  if (b === undefined) throw new Error(`not an IPv6 address: ${text}`);
+  return b.reduce((x, byte) => (x << 8n) | BigInt(byte), 0n);
 }
 
 /** Zeek's Site::is_local_addr with the default private address space */

@@ -7,6 +7,7 @@
 import type { FlowTable } from "../flows/table";
 import type { Capture } from "../table/capture";
 import { ResultTable, type Column } from "../result/table";
+import { formatIPv6, parseIPv6 } from "../fields/ipv6";
 
 export type LogValue = number | string | boolean | undefined;
 
@@ -188,29 +189,12 @@ export class LogTable extends ResultTable {
   }
 }
 
-/** canonical text of an address: IPv6 in RFC 5952 form (Suricata writes every group in full) */
+/** canonical text of an address: IPv6 as tshark and Zeek print it (Suricata writes every group in full) */
 export function norm(a: string | undefined): string {
   if (a === undefined) return "";
   if (!a.includes(":")) return a;
-  const low = a.toLowerCase();
-  const [head, tail] = low.includes("::") ? low.split("::") : [low, undefined];
-  const h = head ? head.split(":") : [];
-  const t = tail ? tail.split(":") : [];
-  if ([...h, ...t].some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return low;
-  const groups = tail === undefined ? h : [...h, ...Array(Math.max(0, 8 - h.length - t.length)).fill("0"), ...t];
-  if (groups.length !== 8) return low;
-  const g = groups.map((x) => parseInt(x, 16).toString(16));
-  // the longest run of two or more zero groups becomes ::
-  let best = -1, bestLen = 1;
-  for (let i = 0; i < 8;) {
-    if (g[i] !== "0") { i++; continue; }
-    let j = i;
-    while (j < 8 && g[j] === "0") j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
-    i = j;
-  }
-  if (best < 0) return g.join(":");
-  return `${g.slice(0, best).join(":")}::${g.slice(best + bestLen).join(":")}`;
+  const b = parseIPv6(a);
+  return b === undefined ? a.toLowerCase() : formatIPv6(b);
 }
 
 export const UNSET_FLOW = ONE;

@@ -7,7 +7,7 @@ import type { Capture } from "../table/capture";
 import * as statsModule from "../stats";
 import type { ConvType } from "../stats";
 import { codes, numbers } from "./columns";
-import { formatIPv4 } from "../fields/registry";
+import { AddrTable } from "../stream/packets";
 
 export type { ConvType } from "../stats";
 export type Cell = number | string | null;
@@ -43,25 +43,11 @@ export function stats(): StatsApi {
 
 // ------------------------------------------------------------------ endpoints of one packet (tcpSequence)
 
-/** Addresses of one kind as numbers: IPv4 as their value, others as 2^32 + an id shared by src and dst. */
-class Addrs {
-  private readonly ids = new Map<string, number>();
-  readonly texts: string[] = [];
-  id(text: string): number {
-    let i = this.ids.get(text);
-    if (i === undefined) { i = this.texts.length; this.texts.push(text); this.ids.set(text, i); }
-    return 2 ** 32 + i;
-  }
-  text(a: number): string {
-    return a >= 2 ** 32 ? this.texts[a - 2 ** 32] : formatIPv4(a);
-  }
-  /** a dictionary column mapped onto address numbers (NaN: absent), written where `out` is NaN */
-  fill(cap: Capture, name: string, out: Float64Array): void {
-    const c = codes(cap, name);
-    const map = new Float64Array(c.values.length);
-    for (let k = 1; k < c.values.length; k++) map[k] = this.id(c.values[k]);
-    for (let r = 0; r < out.length; r++) if (out[r] !== out[r] && c.codes[r] !== 0) out[r] = map[c.codes[r]];
-  }
+/** A dictionary column's values numbered in `addrs` (NaN: absent), written where `out` is NaN. */
+function fillAddrs(addrs: AddrTable, cap: Capture, name: string, out: Float64Array): void {
+  const c = codes(cap, name);
+  const map = addrs.idsOf(c.values);
+  for (let r = 0; r < out.length; r++) if (out[r] !== out[r] && c.codes[r] !== 0) out[r] = map[c.codes[r]];
 }
 
 export interface EndpointKeys {
@@ -73,18 +59,18 @@ export interface EndpointKeys {
 
 /** Per row of the full table: the source and destination endpoint of a conversation type as numbers (NaN: none). */
 export function endpointKeys(cap: Capture, type: ConvType): EndpointKeys {
-  const addrs = new Addrs();
+  const addrs = new AddrTable();
   const n = cap.storage.table.count;
   if (type === "eth" || type === "ipv6") {
     const src = new Float64Array(n).fill(NaN), dst = new Float64Array(n).fill(NaN);
-    addrs.fill(cap, `${type}.src`, src);
-    addrs.fill(cap, `${type}.dst`, dst);
+    fillAddrs(addrs, cap, `${type}.src`, src);
+    fillAddrs(addrs, cap, `${type}.dst`, dst);
     return { src, dst, address: (k) => addrs.text(k), port: () => null };
   }
   const src = numbers(cap, "ip.src"), dst = numbers(cap, "ip.dst");
   if (type === "ip") return { src, dst, address: (k) => addrs.text(k), port: () => null };
-  addrs.fill(cap, "ipv6.src", src);
-  addrs.fill(cap, "ipv6.dst", dst);
+  fillAddrs(addrs, cap, "ipv6.src", src);
+  fillAddrs(addrs, cap, "ipv6.dst", dst);
   const sp = numbers(cap, `${type}.srcport`), dp = numbers(cap, `${type}.dstport`);
   // address number × 65536 + port stays below 2^49: exact in a double
   for (let r = 0; r < n; r++) {

@@ -19,7 +19,8 @@
  * A tap is given as per-row endpoint ids (src, dst; -1 when the tap does not fire) over an
  * endpoint table (address text, port or null).
  */
-import { fieldByName, formatNumber } from "../fields/registry";
+import { fieldByName } from "../fields/registry";
+import { AddrTable } from "../stream/packets";
 import { codes, nums, pathIds, type Scan } from "./scan";
 
 export type ConvType = "eth" | "ip" | "ipv6" | "tcp" | "udp";
@@ -56,28 +57,22 @@ function pathInfo(path: string, type: ConvType): PathInfo {
   return { count, ipBefore, lastIp };
 }
 
-/** Interns addresses and (address, port) endpoints as small ids. */
+/** Numbers addresses (in an AddrTable) and interns (address, port) endpoints as small ids. */
 class Interner {
   readonly addr: string[] = [];
   readonly port: (number | null)[] = [];
   readonly addrId: number[] = [];
-  private readonly addrIds = new Map<string, number>();
+  readonly addrs = new AddrTable();
   private readonly eps = new Map<number, number>();
 
-  addrOf(text: string): number {
-    let id = this.addrIds.get(text);
-    if (id === undefined) { id = this.addrIds.size; this.addrIds.set(text, id); }
-    return id;
-  }
-
-  /** endpoint of an address id and a port (-1: no port) */
-  endpoint(a: number, port: number, text: () => string): number {
+  /** endpoint of an address number and a port (-1: no port) */
+  endpoint(a: number, port: number): number {
     const key = a * 65537 + (port + 1);
     let id = this.eps.get(key);
     if (id === undefined) {
       id = this.addr.length;
       this.eps.set(key, id);
-      this.addr.push(text());
+      this.addr.push(this.addrs.text(a));
       this.port.push(port < 0 ? null : port);
       this.addrId.push(a);
     }
@@ -85,38 +80,21 @@ class Interner {
   }
 }
 
-/** Per-row address ids of one address column (IPv4 numbers, MAC / IPv6 dictionaries). */
-function addressIds(s: Scan, field: string, intern: Interner): { ids: Int32Array; text: (id: number) => string } {
+/** Per-row address numbers of one address column (IPv4 values; MAC / IPv6 dictionaries); -1 absent. */
+function addressIds(s: Scan, field: string, intern: Interner): Float64Array {
   const def = fieldByName(field);
   if (def === undefined) throw new Error(`unknown field ${field}`);
-  const ids = new Int32Array(s.n).fill(-1);
-  const texts: string[] = [];
-  const textOf = (id: number) => texts[id];
-  const put = (id: number, t: string) => { texts[id] = t; return id; };
+  const ids = new Float64Array(s.n).fill(-1);
   if (def.storage === "dict") {
     const { codes: c, values } = codes(s, field);
-    const map = new Int32Array(values.length).fill(-1);
-    for (let i = 0; i < s.n; i++) {
-      const k = c[i];
-      if (k === 0) continue;
-      let id = map[k];
-      if (id < 0) { id = map[k] = put(intern.addrOf(values[k]), values[k]); }
-      ids[i] = id;
-    }
+    const map = intern.addrs.idsOf(values);
+    for (let i = 0; i < s.n; i++) if (c[i] !== 0) ids[i] = map[c[i]];
   } else {
+    if (def.display !== "ipv4") throw new Error(`${field} is not an address field`);
     const v = nums(s, field);
-    const map = new Map<number, number>();
-    let lastV = NaN, lastId = -1;
-    for (let i = 0; i < s.n; i++) {
-      const x = v[i];
-      if (x !== x) continue;
-      if (x === lastV) { ids[i] = lastId; continue; }
-      let id = map.get(x);
-      if (id === undefined) { const t = formatNumber(def, x); id = put(intern.addrOf(t), t); map.set(x, id); }
-      ids[i] = id; lastV = x; lastId = id;
-    }
+    for (let i = 0; i < s.n; i++) if (v[i] === v[i]) ids[i] = v[i];
   }
-  return { ids, text: textOf };
+  return ids;
 }
 
 /** The taps of one conversation/endpoint type over a capture's rows. */
@@ -134,20 +112,18 @@ export function taps(s: Scan, type: ConvType): Taps {
     const a = addressIds(s, sf, intern), b = addressIds(s, df, intern);
     const frag = type === "ipv6" ? nums(s, "ipv6.fraghdr.offset", 0) : null;
     for (let i = 0; i < s.n; i++) {
-      if (infos[ids[i]].count === 0 || a.ids[i] < 0 || b.ids[i] < 0) continue;
+      if (infos[ids[i]].count === 0 || a[i] < 0 || b[i] < 0) continue;
       if (frag !== null && frag[i] > 0) continue;
-      const x = a.ids[i], y = b.ids[i];
-      outer.src[i] = intern.endpoint(x, -1, () => a.text(x));
-      outer.dst[i] = intern.endpoint(y, -1, () => b.text(y));
+      outer.src[i] = intern.endpoint(a[i], -1);
+      outer.dst[i] = intern.endpoint(b[i], -1);
     }
     if (isf !== "") {
       const inner = newPass();
       const ia = addressIds(s, isf, intern), ib = addressIds(s, idf, intern);
       for (let i = 0; i < s.n; i++) {
-        if (infos[ids[i]].count < 2 || ia.ids[i] < 0 || ib.ids[i] < 0) continue;
-        const x = ia.ids[i], y = ib.ids[i];
-        inner.src[i] = intern.endpoint(x, -1, () => ia.text(x));
-        inner.dst[i] = intern.endpoint(y, -1, () => ib.text(y));
+        if (infos[ids[i]].count < 2 || ia[i] < 0 || ib[i] < 0) continue;
+        inner.src[i] = intern.endpoint(ia[i], -1);
+        inner.dst[i] = intern.endpoint(ib[i], -1);
       }
     }
     return { passes, addr: intern.addr, port: intern.port, addrId: intern.addrId };
@@ -169,12 +145,11 @@ export function taps(s: Scan, type: ConvType): Taps {
     if (info.count === 0 || info.lastIp === "" || sp[i] !== sp[i] || dp[i] !== dp[i]) continue;
     if (type === "tcp" && endsAt[ids[i]] && bad[s.index === null ? i : s.index[i]]) continue;
     let pair = info.ipBefore >= 2 ? cols[info.lastIp === "ip" ? "inner.ip" : "inner.ipv6"] : cols[info.lastIp];
-    if (pair[0].ids[i] < 0 && info.ipBefore >= 2) pair = cols[info.lastIp];
-    const x = pair[0].ids[i], y = pair[1].ids[i];
+    if (pair[0][i] < 0 && info.ipBefore >= 2) pair = cols[info.lastIp];
+    const x = pair[0][i], y = pair[1][i];
     if (x < 0 || y < 0) continue;
-    const ta = pair[0].text, tb = pair[1].text;
-    pass.src[i] = intern.endpoint(x, sp[i], () => ta(x));
-    pass.dst[i] = intern.endpoint(y, dp[i], () => tb(y));
+    pass.src[i] = intern.endpoint(x, sp[i]);
+    pass.dst[i] = intern.endpoint(y, dp[i]);
   }
   return { passes, addr: intern.addr, port: intern.port, addrId: intern.addrId };
 }

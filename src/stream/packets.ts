@@ -12,11 +12,16 @@ import type { NumColumn } from "../table/column";
 
 export const V6_BASE = 2 ** 32;
 
-/** Address numbers ↔ text. */
+/**
+ * Address numbers ↔ text: the project's one numbering of addresses. An IPv4 address is its 32-bit
+ * value; an address given as text (IPv6; a MAC for Ethernet endpoints) is 2^32 + the order it was
+ * first seen in. Numbers are exact in a double, also times 65 537 (an endpoint key with a port).
+ * Connection tracking, the detectors, the statistics taps and the charts number addresses here.
+ */
 export class AddrTable {
   private readonly v6: string[] = [];
   private readonly index = new Map<string, number>();
-  /** the number of an IPv6 address given as text */
+  /** the number of an address given as text (IPv6, MAC) */
   v6Id(text: string): number {
     let i = this.index.get(text);
     if (i === undefined) {
@@ -25,6 +30,13 @@ export class AddrTable {
       this.index.set(text, i);
     }
     return V6_BASE + i;
+  }
+  /** the numbers of a dictionary column's values (code → number; code 0, never a value, is NaN) */
+  idsOf(values: readonly string[]): Float64Array {
+    const ids = new Float64Array(values.length);
+    ids[0] = NaN;
+    for (let k = 1; k < values.length; k++) ids[k] = this.v6Id(values[k]);
+    return ids;
   }
   text(a: number): string {
     return a >= V6_BASE ? this.v6[a - V6_BASE] : formatIPv4(a);

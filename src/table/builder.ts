@@ -7,7 +7,8 @@ import { ConnectionIds } from "../decode/connections";
 import type { Packet } from "../decode/packet";
 import type { PayloadKind } from "../decode/packet";
 import type { RecordSource } from "../io/records";
-import { allFields, formatIPv6Key, formatMac, type FieldDef } from "../fields/registry";
+import { allFields, formatMac, type FieldDef } from "../fields/registry";
+import { formatIPv6 } from "../fields/ipv6";
 
 /** A node of the protocol-path trie ("eth:ethertype:ip:tcp:http"): one id per distinct stack. */
 class ProtoNode {
@@ -236,7 +237,7 @@ export class TableBuilder implements Packet {
   /** An IPv6 address field, last occurrence wins. */
   ipv6Last(f: FieldDef, b: Uint8Array, off: number): void {
     const c = this.dict[f.id];
-    if (c !== null) c.setBytes(this.row, b, off, 16, ipv6Text, true);
+    if (c !== null) c.setBytes(this.row, b, off, 16, formatIPv6, true);
   }
 
   /** Whether the current row already has a value for `f` (a tunnel's outer header set it). */
@@ -262,7 +263,7 @@ export class TableBuilder implements Packet {
   ipv6(f: FieldDef, b: Uint8Array, off: number): void {
     const c = this.dict[f.id];
     if (c === null) return;
-    c.setBytes(this.row, b, off, 16, ipv6Text);
+    c.setBytes(this.row, b, off, 16, formatIPv6);
   }
 
   /** Enters a protocol layer: extends the row's protocol path. Returns false past MAX_DEPTH. */
@@ -279,17 +280,7 @@ export class TableBuilder implements Packet {
 }
 
 
-function latin1(b: Uint8Array, off: number, n: number): string {
-  let s = "";
-  for (let i = 0; i < n; i++) s += String.fromCharCode(b[off + i]);
-  return s;
-}
-
 function macText(b: Uint8Array, off: number): string {
   return formatMac((b[off] * 0x10000 + ((b[off + 1] << 8) | b[off + 2])) * 0x1000000 +
     ((b[off + 3] << 16) | (b[off + 4] << 8) | b[off + 5]));
-}
-
-function ipv6Text(b: Uint8Array, off: number): string {
-  return formatIPv6Key(latin1(b, off, 16));
 }

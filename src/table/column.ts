@@ -16,12 +16,14 @@
  * is ignored. Because rows arrive in order, that check is one comparison with the last row written.
  */
 
+import type { NumKind } from "../fields/registry";
+export type { NumKind };
+
 export const CHUNK_BITS = 16;
 export const CHUNK_ROWS = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_ROWS - 1;
 const SPARSE_MAX = CHUNK_ROWS >>> 2;
 
-export type NumKind = "u8" | "u16" | "u32" | "i32" | "f64";
 export type NumArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
 
 const LIMIT: Record<NumKind, number> = { u8: 0xff, u16: 0xffff, u32: 0xffffffff, i32: Infinity, f64: Infinity };

@@ -101,6 +101,15 @@ test("literals: numbers in bases, booleans, MAC forms, IPv6 forms, strings with 
   }
 });
 
+test("protocol names come from the registry: a protocol no field names compiles without a capture", () => {
+  // layers named in frame.protocols that declare no field (PPP control protocols, SMB, HTTP bodies)
+  for (const e of ["lcp", "chap", "smb", "smb2", "json", "xml", "urlencoded-form", "media", "ipv6.fraghdr", "netlink", "data"]) {
+    assert.doesNotThrow(() => compileFilter(e), e);
+    assert.equal(errorOf(`${e} == 1`).message.includes("is a protocol"), true, e);
+  }
+  assert.match(errorOf("smb3").message, /neither a field nor a protocol name/);
+});
+
 test("compiled filters list the stored fields they read", () => {
   assert.deepEqual([...compileFilter("ip.addr == 1.2.3.4 && tcp.flags.syn == 1 || dns").fields].sort(),
     ["ip.dst", "ip.src", "tcp.flags"]);

@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { open } from "../../src/table/load";
 import { filterRows } from "../../src/filter";
+import { isProtocol, protocolNames } from "../../src/fields/registry";
 import { DATA, hasTool, NO_SHARED, SHARED } from "../helpers/paths";
 import { tsharkBatch, tsharkY } from "./oracle";
 
@@ -118,6 +119,10 @@ async function check(file: string): Promise<void> {
   const [cap, theirs] = await Promise.all([open(file), tsharkBatch(file, FILTERS)]);
   const allowed = FILTER_EXCEPTIONS[name] ?? {};
   const bad: string[] = [];
+  // the filter knows protocols only from the registry: every layer the decoders entered is there
+  for (const n of cap.storage.table.paths.nodes) {
+    if (n.name !== "" && !isProtocol(n.name)) bad.push(`protocol ${n.name} (in frame.protocols) is not in the registry`);
+  }
   FILTERS.forEach((f, i) => {
     const t = theirs[i];
     if (t === null) { bad.push(`${f}: tshark rejects it`); return; }
@@ -141,6 +146,28 @@ for (const file of SHARED ? captures(path.join(SHARED, "pcaps")) : []) {
 for (const file of captures(DATA)) {
   test(`filters: data/${path.basename(file)} selects what tshark -Y selects`, { skip }, () => check(file));
 }
+
+/** registered protocol names that are not tshark's */
+const NOT_TSHARK: Record<string, string> = {
+  inner: "Wirebook's own inner.ip.* / inner.ipv6.* fields (the innermost header of a tunnel)",
+};
+
+test("every protocol name of the registry is a tshark protocol and selects what tshark -Y selects", { skip }, async () => {
+  const names = protocolNames().filter((n) => NOT_TSHARK[n] === undefined);
+  assert.ok(names.length > 60 && names.includes("lcp") && names.includes("smb2") && names.includes("data"), names.join(" "));
+  for (const file of [path.join(DATA, "office.pcap"), path.join(DATA, "office-vlan-ipv6.pcap")]) {
+    const cap = await open(file);
+    const theirs = await tsharkBatch(file, names);
+    const bad: string[] = [];
+    names.forEach((n, i) => {
+      const t = theirs[i];
+      if (t === null) { bad.push(`${n}: tshark knows no such protocol or field`); return; }
+      const ours = Array.from(filterRows(cap, n), (r) => r + 1);
+      if (ours.join(" ") !== t.join(" ") && CONT_ALL[n] === undefined) bad.push(`${n}: ${diff(ours, t)}`);
+    });
+    assert.equal(bad.length, 0, `${path.basename(file)}:\n  ${bad.join("\n  ")}`);
+  }
+});
 
 test("the batched oracle agrees with plain tshark -Y", { skip }, async () => {
   const file = path.join(DATA, "office.pcap");

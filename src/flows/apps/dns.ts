@@ -9,6 +9,7 @@
  * MAX_ANSWERS answers are kept per message; pending queries per flow are capped (oldest dropped
  * and logged unanswered).
  */
+import { formatIPv6 } from "../../fields/ipv6";
 import { ByteBuf, TcpStream } from "../../stream/reassembly";
 import type { FlowInfo, PayloadSink } from "../payloads";
 import { AppTableBuilder, type ColSpec } from "./table";
@@ -108,25 +109,6 @@ export function readName(b: Uint8Array, msg: number, end: number, off: number): 
 const u16 = (b: Uint8Array, o: number) => (b[o] << 8) | b[o + 1];
 const u32 = (b: Uint8Array, o: number) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 
-function ipv6Text(b: Uint8Array, o: number): string {
-  const w: number[] = [];
-  for (let i = 0; i < 8; i++) w.push(u16(b, o + 2 * i));
-  // RFC 5952: the longest run (≥ 2) of zero words becomes "::"
-  let bs = -1, bl = 0;
-  for (let i = 0; i < 8;) {
-    if (w[i] !== 0) { i++; continue; }
-    let j = i;
-    while (j < 8 && w[j] === 0) j++;
-    if (j - i > bl && j - i >= 2) { bs = i; bl = j - i; }
-    i = j;
-  }
-  if (bs < 0) return w.map((x) => x.toString(16)).join(":");
-  const head = w.slice(0, bs).map((x) => x.toString(16)).join(":");
-  const tail = w.slice(bs + bl).map((x) => x.toString(16)).join(":");
-  // IPv4-mapped / compatible
-  return `${head}::${tail}`;
-}
-
 /** One DNS message in [msg, end): header, first question, answer-section records (Zeek's text). */
 export function parseDns(b: Uint8Array, msg: number, end: number): DnsMessage | null {
   if (end - msg < 12) return null;
@@ -154,7 +136,7 @@ export function parseDns(b: Uint8Array, msg: number, end: number): DnsMessage | 
     let text: string | null;
     switch (type) {
       case 1: text = rdlen === 4 ? `${b[rd]}.${b[rd + 1]}.${b[rd + 2]}.${b[rd + 3]}` : null; break;
-      case 28: text = rdlen === 16 ? ipv6Text(b, rd) : null; break;
+      case 28: text = rdlen === 16 ? formatIPv6(b, rd) : null; break;
       case 2: case 5: case 12: case 39: text = readName(b, msg, re, rd); break;
       case 15: text = rdlen >= 3 ? readName(b, msg, re, rd + 2) : null; break;
       case 33: text = rdlen >= 7 ? readName(b, msg, re, rd + 6) : null; break;
