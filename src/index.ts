@@ -17,7 +17,7 @@ import "./filter"; // registers the display-filter engine: Capture.filter(expr)
 export { compileFilter, filter, FilterError, type CompiledFilter } from "./filter";
 export { flows, FlowTable, FLOW_FIELDS, ZEEK_COLUMNS, NFSTREAM_COLUMNS, type FlowOptions } from "./flows";
 export { live, sniff, devices, liveStatus, pcapVersion, summaryLine, LivePacket, Sniffer, LiveCaptureError, type LiveCaptureOptions, type SniffOptions, type SniffResult, type LiveStats, type LiveStatus, type Device, type SaveOptions, type SaveResult } from "./table/live"; // also adds Capture.save()
-export { appTable, AppTable, APPS, APP_NAMES, appSpec, type AppSpec, DNS_COLUMNS, HTTP_COLUMNS, TLS_COLUMNS, DHCP_COLUMNS, QUIC_COLUMNS, ja3, ja3s, ja4, type AppName, type AppOptions, type AppColumn, type AppValue } from "./flows/apps"; // also adds Capture.dns/http/tls/dhcp/quic()
+export { appTable, AppTable, APPS, APP_NAMES, appSpec, type AppSpec, DNS_COLUMNS, HTTP_COLUMNS, TLS_COLUMNS, DHCP_COLUMNS, QUIC_COLUMNS, SMTP_COLUMNS, ja3, ja3s, ja4, type AppName, type AppOptions, type AppColumn, type AppValue } from "./flows/apps"; // also adds Capture.dns/http/tls/dhcp/quic/smtp()
 export * as rules from "./rules"; // wb.rules.load(textOrPath) → RuleSet; ruleSet.match(capture) → alerts
 export { detect, detectSync, DETECTORS, DETECTOR_DEFAULTS, DETECT_FIELDS, AlertTable, ALERT_COLUMNS, type AlertOptions, type AlertInput, type DetectorName } from "./detect"; // also adds Capture.alerts()
 export { importZeek, importEve, parseZeek, parseEve, LogTable, EveTable } from "./import";

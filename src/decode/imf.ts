@@ -15,8 +15,13 @@
  *    the type (leading blanks skipped, up to the ';') in tshark's media table, case-insensitive
  *    (text types: "data-text-lines"; multipart/*: "mime_multipart" and each part by its own
  *    Content-Type: "data" without one, "media" for a type no dissector takes; message/rfc822:
- *    "imf" again); an unknown type, or none, shows the body as IMF's message text (nothing added).
- * Fields kept: imf.from, imf.to, imf.subject (first occurrence); strings are ENC_ASCII text.
+ *    "imf" again); an unknown type, or none, shows the body as IMF's message text (nothing added);
+ *    an empty body adds nothing (a dissector that reads no byte leaves no layer).
+ * Fields kept: imf.from, imf.to, imf.subject (first occurrence; a message/rfc822 part's headers
+ * come later); strings are ENC_ASCII text.
+ * Not done: a base64 top-level body is not decoded before its dissector is chosen (tshark decodes
+ * it: an image body is then judged by its raw bytes); multipart parts are read as tshark's default
+ * does (not base64-decoded); nested multiparts stop at depth 8, 256 parts.
  */
 import { defineField, defineProtocol } from "../fields/registry";
 import type { Packet } from "./packet";
@@ -94,7 +99,8 @@ function boundaryOf(b: Uint8Array, off: number, end: number): string | null {
 
 /** the protocols of a body: an IMF message, a multipart or a leaf type */
 function dissectBody(p: Packet, b: Uint8Array, proto: string, tStart: number, tEnd: number, pStart: number, pEnd: number, body: number, max: number, depth: number): void {
-  if (proto === "") return;
+  // a dissector that reads nothing (an empty body) leaves no layer in frame.protocols
+  if (proto === "" || body >= max) return;
   if (proto === "imf") { imf(p, b, body, max, depth + 1); return; }
   if (proto !== "mime_multipart") { p.enter(proto); return; }
   const boundary = boundaryOf(b, pStart, pEnd);
@@ -152,7 +158,7 @@ function multipart(p: Packet, b: Uint8Array, pat: Uint8Array, off: number, max: 
       ls = le;
     }
     const bodyEnd = next < 0 ? max : Math.max(body, next >= 2 && b[next - 2] === 0x0d ? next - 2 : next - 1);
-    if (tS < 0) p.enter("data");
+    if (tS < 0) { if (body < bodyEnd) p.enter("data"); }
     else dissectBody(p, b, bodyProto(b, tS, tE, body, bodyEnd, true), tS, tE, prS, prE, body, bodyEnd, depth + 1);
     if (next < 0) return;
     d = next;

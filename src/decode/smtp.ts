@@ -92,11 +92,20 @@ function conn(p: Packet, b: Uint8Array, sport: number, dport: number): { c: Conn
   return { c, all };
 }
 
-/** tvb_find_line_end without desegmentation: sets `lineNext`; returns the line's end */
-let lineNext = 0;
+/**
+ * tvb_find_line_end without desegmentation: the line's end (the first CR or LF, else `end`);
+ * sets `lineNext` past the CR, LF or CRLF. The next CR and LF are found with native searches
+ * (never past `end`) and kept, so a segment's lines cost one pass; `lineStart` resets them.
+ */
+let lineNext = 0, nextCr = 0, nextLf = 0;
+function lineStart(): void {
+  nextCr = -1;
+  nextLf = -1;
+}
 function lineEnd(b: Uint8Array, off: number, end: number): number {
-  let i = off;
-  while (i < end && b[i] !== 0x0d && b[i] !== 0x0a) i++;
+  if (nextCr < off) { const i = b.subarray(off, end).indexOf(0x0d); nextCr = i < 0 ? end : off + i; }
+  if (nextLf < off) { const i = b.subarray(off, end).indexOf(0x0a); nextLf = i < 0 ? end : off + i; }
+  const i = nextCr < nextLf ? nextCr : nextLf;
   lineNext = i >= end ? end : b[i] === 0x0d && i + 1 < end && b[i + 1] === 0x0a ? i + 2 : i + 1;
   return i;
 }
@@ -174,6 +183,7 @@ function endMessage(p: Packet, c: Conn, all: Conns): void {
 function request(p: Packet, c: Conn, all: Conns, b: Buffer, off: number, end: number): void {
   // first pass over the lines: classify (tshark's spd_frame_data), change the state
   let pdu = Pdu.Cmd, moreFrags = true, authLine = false, eomAt = off;
+  lineStart();
   for (let lo = off; lo < end;) {
     const le = lineEnd(b, lo, end);
     let next = lineNext;
@@ -231,6 +241,7 @@ function request(p: Packet, c: Conn, all: Conns, b: Buffer, off: number, end: nu
     endMessage(p, c, all);
     return;
   }
+  lineStart();
   for (let lo = off; lo < end;) {
     const le = lineEnd(b, lo, end);
     p.u(SMTP.req, 1);
@@ -246,6 +257,7 @@ function request(p: Packet, c: Conn, all: Conns, b: Buffer, off: number, end: nu
 function response(p: Packet, c: Conn, b: Buffer, off: number, end: number): void {
   p.u(SMTP.rsp, 1);
   let multi = 0; // 0 none, 1 start, 2 continue, 3 end
+  lineStart();
   for (let lo = off; lo < end;) {
     const le = lineEnd(b, lo, end);
     const next = lineNext;

@@ -11,8 +11,8 @@ import { tsharkFields } from "../conformance/reference";
 import { ourFields } from "../conformance/compare";
 import { tmpFile } from "../helpers/bytes";
 import { decodeFrames, fieldsOf, tcpFrame } from "../helpers/decode";
-import { hasTool } from "../helpers/paths";
-import { liveSmtpCapture, noLiveCapture, SCRIPTS, scriptedPcap } from "../flows/apps/smtpexchange";
+import { hasTool, NO_SHARED, SHARED } from "../helpers/paths";
+import { liveSmtpCapture, noLiveCapture, SCRIPTS, scriptedPcap, sharedSmtpCaptures } from "../flows/apps/smtpexchange";
 import { MAX_MESSAGE } from "../../src/decode/smtp";
 
 const FIELDS = ["frame.number", "frame.protocols", "smtp.req", "smtp.rsp", "smtp.req.command", "smtp.req.parameter",
@@ -38,6 +38,10 @@ for (const [name, steps] of Object.entries(SCRIPTS)) {
     sameAsTshark(tmpFile(`smtp-${name}.pcap`, scriptedPcap(steps)));
   });
 }
+
+test("smtp: the SMTP captures of ../shared print what tshark prints", { skip: NO_TSHARK || (SHARED === undefined && NO_SHARED) }, () => {
+  for (const f of sharedSmtpCaptures()) sameAsTshark(f);
+});
 
 test("smtp: the same exchange on port 587 (submission), the client on a port below it", { skip: NO_TSHARK }, () => {
   sameAsTshark(tmpFile("smtp-587.pcap", scriptedPcap(SCRIPTS.split, 587, 586)));

@@ -100,6 +100,12 @@ function addUnique(list: string[], v: string): void {
   if (list.length < MAX_ADDRS && !list.includes(v)) list.push(v);
 }
 
+/** the first LF in [o, e) of b, else e (a native search that never reads past e) */
+function lineFeed(b: Uint8Array, o: number, e: number): number {
+  const i = b.subarray(o, e).indexOf(0x0a);
+  return i < 0 ? e : o + i;
+}
+
 /** Collects one line at a time (up to MAX_LINE bytes; a longer line, or one a gap cut, is dropped). */
 class LineReader {
   private readonly buf = new ByteBuf(256, MAX_LINE);
@@ -191,8 +197,7 @@ class SmtpConn {
         continue;
       }
       // a line (command or data)
-      let nl = o;
-      while (nl < e && b[nl] !== 0x0a) nl++;
+      const nl = lineFeed(b, o, e);
       const stop = nl < e ? nl + 1 : e;
       if (this.mode === Mode.Data) {
         // data lines: only the header block is kept; the first bytes of each line tell the "." line
@@ -346,8 +351,7 @@ class SmtpConn {
 
   private serverData(b: Uint8Array, o: number, e: number): boolean {
     while (o < e && !this.stopped) {
-      let nl = o;
-      while (nl < e && b[nl] !== 0x0a) nl++;
+      const nl = lineFeed(b, o, e);
       const stop = nl < e ? nl + 1 : e;
       const line = this.sLine.take(b, o, stop, nl < e);
       o = stop;

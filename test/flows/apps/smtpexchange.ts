@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { hasTool } from "../../helpers/paths";
+import { hasTool, SHARED } from "../../helpers/paths";
 import { pcap, type Rec } from "../../helpers/bytes";
 
 /** [who writes: client "c" / server "s", the bytes (latin1)] */
@@ -51,6 +51,12 @@ export const SCRIPTS: Record<string, Step[]> = {
     ["c", "MAIL FROM:<a@b.test>\r\n"], ["s", "250 OK\r\n"], ["c", "RCPT TO:<c@d.test>\r\n"], ["s", "250 OK\r\n"], ["c", "DATA\r\n"], ["s", "354 go\r\n"], ["c", "Content-Type: text/plain\r\nSubject: noparam\r\nTo:\r\nFrom: \r\n\r\nzz\r\n.\r\n"], ["s", "250 ok\r\n"],
     ["c", "MAIL FROM:<a@b.test>\r\n"], ["s", "250 OK\r\n"], ["c", "RCPT TO:<c@d.test>\r\n"], ["s", "250 OK\r\n"], ["c", "DATA\r\n"], ["s", "354 go\r\n"],
     ["c", "Content-Type: multipart/mixed; boundary=\"q\"\r\nSubject: m3\r\n\r\n--q\r\nContent-Type: message/rfc822\r\n\r\nSubject: inner\r\n\r\nx\r\n--q--\r\n.\r\n"], ["s", "250 ok\r\n"],
+    ["c", "QUIT\r\n"], ["s", "221 bye\r\n"]],
+  // a message that ends right after its header block: tshark's end-of-data mark takes the blank
+  // line, so IMF reads the last header to the message end and cuts it ("no bo"); no body layer
+  emptybody: [["s", "220 mx\r\n"], ["c", "HELO c\r\n"], ["s", "250 mx\r\n"], ["c", "MAIL FROM:<a@b.test>\r\n"], ["s", "250 OK\r\n"],
+    ["c", "RCPT TO:<c@d.test>\r\n"], ["s", "250 OK\r\n"], ["c", "DATA\r\n"], ["s", "354 go\r\n"],
+    ["c", "Content-Type: text/plain; charset=us-ascii\r\nSubject: no body\r\n\r\n.\r\n"], ["s", "250 ok\r\n"],
     ["c", "QUIT\r\n"], ["s", "221 bye\r\n"]],
 };
 
@@ -94,10 +100,18 @@ export function scriptedPcap(steps: Step[], port = 25, cport = 40001): Buffer {
   return pcap(recs);
 }
 
+/** the SMTP captures of ../shared (a real Postfix → Yahoo exchange in the rules corpus) */
+export function sharedSmtpCaptures(): string[] {
+  if (SHARED === undefined) return [];
+  const f = path.join(SHARED, "rules", "bug-1045", "smtpsuricataflowbitsFN.pcap");
+  return fs.existsSync(f) ? [f] : [];
+}
+
 /** Why the live SMTP capture cannot run here, or false. */
 export function noLiveCapture(): string | false {
   if (!hasTool("tcpdump")) return "tcpdump is not installed: the live SMTP capture is skipped";
   if (process.getuid?.() !== 0) return "capturing on lo needs root: the live SMTP capture is skipped";
+  if (!hasTool("/usr/bin/python3") && !hasTool("python3")) return "python3 (smtplib, the client) is not installed: the live SMTP capture is skipped";
   return false;
 }
 
