@@ -1,21 +1,30 @@
 /**
- * `wirebook stats FILE -z conv,tcp [-z endpoints,ip] [-z io,phs] [-z io,stat,1[,FILTER…]] [-z top,FIELD[,N]] [-z tcp,trouble]`:
- * tshark-like text for each statistic, in the order given.
+ * `wirebook stats FILE -z conv,tcp [-z endpoints,ip] [-z io,phs] [-z io,stat,1[,FILTER…]] [-z top,FIELD[,N]] [-z tcp,trouble]
+ * [--format tsv|csv|json]`: tshark-like text for each statistic, in the order given; with --format, each statistic's
+ * table through the writers every table uses (src/result/format; the TSV's #path names the statistic).
  */
 import { open } from "../table/load";
 import "../filter";
-import { conversationsByFrames, endpoints, hierarchy, ioStat, tcpTrouble, topN } from "../stats";
+import { conversationsByFrames, endpoints, hierarchy, ioStat, tcpTrouble, topN, type StatTable } from "../stats";
 import { CONV_TYPES, type ConvType } from "../stats/taps";
 import { convText, endpointsText, phsText, tableText } from "../stats/text";
 import { UsageError } from "./usage";
+import { FORMATS, writeTable, type Format } from "../result/format";
+import { Output } from "./output";
 import { Progress } from "./progress";
 
 export async function statsCommand(args: string[]): Promise<number> {
   let file: string | undefined;
   const zs: string[] = [];
+  let format: Format | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === "-z") { const v = args[++i]; if (v === undefined) throw new UsageError("-z needs a statistic"); zs.push(v); }
+    else if (a === "--format" || a === "-T" || a.startsWith("--format=")) {
+      const f = a.startsWith("--format=") ? a.slice(9) : args[++i] ?? "";
+      if (!(FORMATS as string[]).includes(f)) throw new UsageError("--format takes tsv, csv or json");
+      format = f as Format;
+    }
     else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else if (file === undefined) file = a;
     else throw new UsageError(`unexpected argument ${a}`);
@@ -38,19 +47,29 @@ export async function statsCommand(args: string[]): Promise<number> {
   const progress = new Progress(process.stderr);
   const cap = await open(file, { onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.packets) });
   progress.done();
+  const out = new Output(1);
   for (const z of zs) {
     const [k, v, ...rest] = z.split(",");
-    let text: string;
-    if (z === "io,phs") text = phsText(hierarchy(cap));
+    // each statistic: its tables (with the #path a TSV gives them) and tshark's text of them
+    let tables: [string, StatTable][], text: () => string;
+    if (z === "io,phs") { const t = hierarchy(cap); tables = [["io_phs", t]]; text = () => phsText(t); }
     else if (z === "tcp,trouble") {
       const t = tcpTrouble(cap);
-      text = tableText(t.summary, "TCP trouble") + tableText(t.packets, "TCP trouble: packets");
-    } else if (k === "conv") text = convText(conversationsByFrames(cap, type(v)), v);
-    else if (k === "endpoints") text = endpointsText(endpoints(cap, type(v)), v);
-    else if (k === "io") text = tableText(ioStat(cap, Number(rest[0]), { filters: rest.slice(1) }), `IO statistics, ${rest[0]} s intervals`);
-    else text = tableText(topN(cap, v, rest[0] === undefined ? 10 : Number(rest[0])), `Top ${v}`);
-    process.stdout.write(text);
+      tables = [["tcp_trouble", t.summary], ["tcp_trouble_packets", t.packets]];
+      text = () => tableText(t.summary, "TCP trouble") + tableText(t.packets, "TCP trouble: packets");
+    } else if (k === "conv") { const t = conversationsByFrames(cap, type(v)); tables = [[`conv_${v}`, t]]; text = () => convText(t, v); }
+    else if (k === "endpoints") { const t = endpoints(cap, type(v)); tables = [[`endpoints_${v}`, t]]; text = () => endpointsText(t, v); }
+    else if (k === "io") {
+      const t = ioStat(cap, Number(rest[0]), { filters: rest.slice(1) });
+      tables = [["io_stat", t]]; text = () => tableText(t, `IO statistics, ${rest[0]} s intervals`);
+    } else {
+      const t = topN(cap, v, rest[0] === undefined ? 10 : Number(rest[0]));
+      tables = [[`top_${v}`, t]]; text = () => tableText(t, `Top ${v}`);
+    }
+    if (format === undefined) out.write(text());
+    else for (const [name, t] of tables) writeTable(t, format, out, { path: name });
   }
+  out.flush();
   for (const w of cap.warnings) process.stderr.write(`warning: ${w}\n`);
   return 0;
 }

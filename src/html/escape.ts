@@ -32,13 +32,7 @@ export function escapeHtml(value: unknown): string {
   return out;
 }
 
-/**
- * Text with every control character (C0 including tab and newline, DEL, C1) shown as `\xHH`: for
- * table cells, in HTML and in text/plain alike, so no value drives a terminal or breaks a grid.
- */
-export function showControls(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
-}
+export { showControls } from "../result/format/escape";
 
 /** Escapes a value for a double-quoted attribute (same rules as element content). */
 export const escapeAttr = escapeHtml;

@@ -5,7 +5,8 @@
  * - A word on the left of a comparison (or alone) is a column; on the right it is a column when
  *   one has that name, else a literal (`proto == tcp`, `conn_state == S0`, `id.resp_h == 10.0.0.1`).
  * - Numbers compare numerically when the column's value is a number, else everything compares as
- *   text; booleans take true/false/T/F/1/0.
+ *   text; booleans take true/false/T/F/1/0. `==` with an address prefix (`10.0.0.0/8`,
+ *   `2001:db8::/32`) tests membership; IPv6 addresses are equal in any of their text forms.
  * - `==`, `contains`, `matches` and `in` hold when any element of a list column does; `!=` when
  *   none does (Wireshark's any/all semantics). An unset value makes every comparison false (as an
  *   absent field does in Wireshark): `!(service == "dns")` includes unset rows, `service != "dns"`
@@ -15,6 +16,7 @@
  */
 import { parse, type Node, type Value as Expr } from "../filter/parser";
 import { FilterError } from "../filter/errors";
+import { ipv4Mask, parseIPv4, parseIPv6 } from "../filter/literals";
 import type { Column, Value } from "./table";
 
 interface TableLike {
@@ -46,6 +48,33 @@ function cmp(a: string | number | boolean, b: string | number | boolean): number
   }
   const s = String(a), t = String(b);
   return s === t ? 0 : s < t ? -1 : 1;
+}
+
+/** an address prefix literal (10.0.0.0/8, 2001:db8::/32) as a test of address text, or undefined */
+function prefixTest(lit: string): ((x: string | number | boolean) => boolean) | undefined {
+  const slash = lit.indexOf("/");
+  if (slash < 0) return undefined;
+  const v4 = parseIPv4(lit);
+  if (v4 !== undefined && v4 !== "badbits") {
+    const mask = ipv4Mask(v4.bits), want = (v4.addr & mask) >>> 0;
+    return (x) => { const a = parseIPv4(String(x)); return a !== undefined && a !== "badbits" && ((a.addr & mask) >>> 0) === want; };
+  }
+  const net = parseIPv6(lit.slice(0, slash)), bits = Number(lit.slice(slash + 1));
+  if (net === undefined || !(bits >= 0 && bits <= 128)) return undefined;
+  return (x) => {
+    const a = typeof x === "string" ? parseIPv6(x) : undefined;
+    if (a === undefined) return false;
+    for (let i = 0; i < bits; i++) if (((a[i >> 3] >> (7 - (i & 7))) & 1) !== ((net[i >> 3] >> (7 - (i & 7))) & 1)) return false;
+    return true;
+  };
+}
+
+/** equal values; IPv6 addresses in any of their text forms */
+function same(x: string | number | boolean, y: string | number | boolean): boolean {
+  if (cmp(x, y) === 0) return true;
+  if (typeof x !== "string" || typeof y !== "string" || !x.includes(":") || !y.includes(":")) return false;
+  const a = parseIPv6(x), b = parseIPv6(y);
+  return a !== undefined && b !== undefined && a.every((v, i) => v === b[i]);
 }
 
 export function compileWhere(src: string, table: TableLike): (row: number) => boolean {
@@ -118,7 +147,12 @@ export function compileWhere(src: string, table: TableLike): (row: number) => bo
         const ga = value(a, "column"), gb = value(b, "either");
         let test: (x: string | number | boolean, y: string | number | boolean) => boolean;
         switch (op) {
-          case "==": case "===": case "!=": case "~=": test = (x, y) => cmp(x, y) === 0; break;
+          case "==": case "===": case "!=": case "~=": {
+            // an address prefix on the right: the address is in it
+            const prefix = b.k === "word" && !table.has(b.text) ? prefixTest(b.text) : undefined;
+            test = prefix !== undefined ? (x) => prefix(x) : same;
+            break;
+          }
           case "<": test = (x, y) => cmp(x, y) < 0; break;
           case ">": test = (x, y) => cmp(x, y) > 0; break;
           case "<=": test = (x, y) => cmp(x, y) <= 0; break;

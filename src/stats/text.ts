@@ -3,6 +3,7 @@
  * `-q -z io,phs`, `-z conv,TYPE`, `-z endpoints,TYPE` and `-z io,stat,N`.
  */
 import type { StatTable } from "./table";
+import { showControls } from "../result/format/escape";
 
 const RULE = "===================================================================";
 const RULE80 = "================================================================================";
@@ -18,8 +19,9 @@ export function formatSize(n: number): string {
   return shown === "" ? `${n} bytes` : shown;
 }
 
-const padEnd = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
-const padStart = (s: string, n: number) => (s.length >= n ? s : " ".repeat(n - s.length) + s);
+// every cell goes through showControls: values are packet data, and this text reaches a terminal
+const padEnd = (v: string, n: number) => { const s = showControls(v); return s.length >= n ? s : s + " ".repeat(n - s.length); };
+const padStart = (v: string, n: number) => { const s = showControls(v); return s.length >= n ? s : " ".repeat(n - s.length) + s; };
 
 export function phsText(t: StatTable, filter = ""): string {
   const lines = ["", RULE, "Protocol Hierarchy Statistics", `Filter: ${filter}`, ""];
@@ -71,9 +73,9 @@ export function endpointsText(t: StatTable, type: string): string {
 
 /** A plain aligned rendering of any StatTable (io,stat, top-N, TCP trouble). */
 export function tableText(t: StatTable, title: string): string {
-  const cells = t.cells.map((r) => r.map((c) => (c === null ? "" : typeof c === "number" && !Number.isInteger(c) ? c.toFixed(6) : String(c))));
+  const cells = t.cells.map((r) => r.map((c) => showControls(c === null ? "" : typeof c === "number" && !Number.isInteger(c) ? c.toFixed(6) : String(c))));
   const widths = t.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? padEnd(c, widths[i]) : padStart(c, widths[i]))).join("  ").trimEnd();
   const rule = "=".repeat(Math.max(title.length, widths.reduce((a, b) => a + b + 2, -2)));
-  return [rule, title, rule, line(t.columns), ...cells.map(line), rule].join("\n") + "\n";
+  return [rule, showControls(title), rule, line(t.columns.map(showControls)), ...cells.map(line), rule].join("\n") + "\n";
 }

@@ -1,6 +1,6 @@
 /**
  * Every result table displays as a table in a notebook: a notebook whose cells end in each kind of
- * table (flows, dns, http, files, detector alerts, rule alerts, Suricata alerts, statistics,
+ * table (flows, dns, http, tls, dhcp, smtp (empty here), files, detector alerts, rule alerts, Suricata alerts, statistics,
  * imported logs, a view) and in `cap.summary()` is executed on the wirebook kernel (installed into
  * a temporary prefix, run by test/notebook/execute.py with nbclient); each cell's result must be
  * an escaped HTML table whose caption gives the table's row and column counts (computed here
@@ -48,6 +48,9 @@ test("every result table type displays as an HTML table with its counts in an ex
     ["flows", flows],
     ["await cap.dns()", await cap.dns()],
     ["await cap.http()", await cap.http()],
+    ["await cap.tls()", await cap.tls()],
+    ["await cap.dhcp()", await cap.dhcp()],
+    ["await cap.smtp()", await cap.smtp()],
     ["await cap.files()", await cap.files()],
     ["await att.alerts()", await att.alerts()],
     [`await wb.rules.load(${j(RULE)}).match(att)`, await load(RULE).match(att)],

@@ -143,6 +143,15 @@ test("every table is a ResultTable with the same verbs", async () => {
   assert.equal(flows.where("id.resp_p in {53 5353}").count, flows.where((r) => r["id.resp_p"] === 53 || r["id.resp_p"] === 5353).count);
   const q = dns.where('query contains "."');
   assert.equal(q.count, dns.where((r) => typeof r.query === "string" && r.query.includes(".")).count);
+  // address prefixes and IPv6 text forms
+  const inNet = flows.where("id.orig_h == 192.168.0.0/16").values("uid");
+  assert.deepEqual(inNet, flows.where((r) => String(r["id.orig_h"]).startsWith("192.168.")).values("uid"));
+  assert.ok(inNet.length > 0 && inNet.length < flows.count);
+  assert.equal(flows.where("id.orig_h != 192.168.0.0/16").count, flows.count - inNet.length);
+  const v6 = new ResultTable("v6", [col("a", "addr", ["2001:db8::1", "fe80::1", "10.0.0.1", "2001:0db8:0:0::0001"])], 4);
+  assert.deepEqual(v6.where("a == 2001:db8::/32").values("a"), ["2001:db8::1", "2001:0db8:0:0::0001"]);
+  assert.deepEqual(v6.where("a == 2001:db8:0::1").values("a"), ["2001:db8::1", "2001:0db8:0:0::0001"]);
+  assert.deepEqual(v6.where("a == 10.0.0.0/8").values("a"), ["10.0.0.1"]);
   assert.throws(() => flows.where("orig_bites > 1"), /"orig_bites" is not a column of this table; columns: ts, uid/);
   // sortBy agrees with a JavaScript sort of the values
   const d = flows.sortBy("duration", { descending: true }).array("duration") as Float64Array;

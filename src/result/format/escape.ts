@@ -37,3 +37,11 @@ export function csvEscape(s: string): string {
 export function jsonString(s: string): string {
   return JSON.stringify(s).replace(/[\x7f-\x9f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
+
+/**
+ * Text for a terminal or a grid: every control character (C0 including tab and newline, DEL, C1)
+ * shown as `\xHH`, nothing else changed (the tshark-like text of `wirebook stats`, table cells).
+ */
+export function showControls(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
