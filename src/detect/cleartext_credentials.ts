@@ -13,6 +13,7 @@
  * needs the file the capture was opened from (`capture.path`).
  */
 import { readCapture } from "../io/reader";
+import { tableRows } from "../table/bulk";
 import type { AlertInput } from "./alerts";
 import { framesFilter, type DetectContext } from "./context";
 
@@ -138,13 +139,13 @@ export async function cleartextCredentials(ctx: DetectContext, o: CleartextOptio
   const { src, dst, text } = ctx.addrs();
   const t = ctx.time();
   const fc = ctx.flowCols(), flowOf = ctx.flows.flowOf;
-  const { table } = cap.storage;
+  const tableCount = tableRows(cap);
   // candidate packets, by row of the full table
-  const want = new Int32Array(table.count).fill(-1);
+  const want = new Int32Array(tableCount).fill(-1);
   let candidates = 0;
   for (let i = 0; i < ctx.n; i++) {
     if (!(tlen[i] > 0) || flowOf[i] >= fc.n) continue;
-    if (method.codes[i] >= 0 || LINE_PORTS[dport[i]] !== undefined || LINE_PORTS[sport[i]] !== undefined) {
+    if (method.codes[i] !== 0 || LINE_PORTS[dport[i]] !== undefined || LINE_PORTS[sport[i]] !== undefined) {
       want[cap.baseRow(i)] = i;
       candidates++;
     }
@@ -158,7 +159,7 @@ export async function cleartextCredentials(ctx: DetectContext, o: CleartextOptio
       const i = rec < want.length ? want[rec] : -1;
       if (i < 0) return;
       const fr = flowOf[i];
-      const isHttp = method.codes[i] >= 0;
+      const isHttp = method.codes[i] !== 0;
       const svc = isHttp ? "http" : LINE_PORTS[dport[i]] ?? LINE_PORTS[sport[i]];
       const client = isHttp || LINE_PORTS[dport[i]] !== undefined;
       let c = conns.get(fr);
@@ -181,7 +182,7 @@ export async function cleartextCredentials(ctx: DetectContext, o: CleartextOptio
       c.segs.push({ row: i, client, data: Buffer.from(b.subarray(off + start, off + start + len)) });
       c.bytes[d] += len;
     },
-  }, { limit: table.count });
+  }, { limit: tableCount });
 
   const groups = new Map<string, { c: Conn; attempts: Attempt[]; uids: Set<string> }>();
   for (const [fr, c] of conns) {
