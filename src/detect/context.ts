@@ -116,6 +116,24 @@ export class DetectContext {
   }
 }
 
+/**
+ * Flow rows grouped by a key (`keyOf` null: the row is left out), groups of at least `minRows`
+ * rows, each in time order; groups in the order their keys were first seen.
+ */
+export function flowGroups(fc: FlowArrays, keyOf: (r: number) => string | null, minRows = 1): number[][] {
+  const groups = new Map<string, number[]>();
+  for (let r = 0; r < fc.n; r++) {
+    const k = keyOf(r);
+    if (k === null) continue;
+    let a = groups.get(k);
+    if (a === undefined) groups.set(k, (a = []));
+    a.push(r);
+  }
+  const out: number[][] = [];
+  for (const rows of groups.values()) if (rows.length >= minRows) out.push(rows.sort((a, b) => fc.ts[a] - fc.ts[b]));
+  return out;
+}
+
 /** "ip" or "ipv6": the display-filter protocol of an address's text. */
 export function ipProto(addr: string): "ip" | "ipv6" {
   return addr.includes(":") ? "ipv6" : "ip";
