@@ -37,7 +37,7 @@ export function arpSpoof(ctx: DetectContext, o: ArpSpoofOptions): AlertInput[] {
     const code = op[i];
     if (code !== 1 && code !== 2) continue;
     const ip = spa[i], m = sha.codes[i];
-    if (ip !== ip || m < 0 || ip === 0) continue;
+    if (ip !== ip || m === 0 || ip === 0) continue;
     const now = t[i];
     if (code === 1) pending.set(`${ip}|${tpa[i]}`, now);
     else {

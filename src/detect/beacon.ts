@@ -6,7 +6,7 @@
  * one flow and is not seen.
  */
 import type { AlertInput } from "./alerts";
-import { addrTerm, type DetectContext } from "./context";
+import { addrTerm, flowGroups, type DetectContext } from "./context";
 
 export interface BeaconOptions {
   /** connections needed (intervals = connections − 1) */
@@ -26,19 +26,13 @@ export const BEACON_DEFAULTS: BeaconOptions = {
 export function beacon(ctx: DetectContext, o: BeaconOptions): AlertInput[] {
   const fc = ctx.flowCols();
   const ignore = new Set(o.ignorePorts);
-  const groups = new Map<string, number[]>();
-  for (let r = 0; r < fc.n; r++) {
+  const groups = flowGroups(fc, (r) => {
     const p = fc.proto[r];
-    if ((p !== "tcp" && p !== "udp") || ignore.has(fc.respP[r])) continue;
-    const k = `${fc.origH[r]}|${fc.respH[r]}|${fc.respP[r]}|${p}`;
-    let a = groups.get(k);
-    if (a === undefined) groups.set(k, (a = []));
-    a.push(r);
-  }
+    if ((p !== "tcp" && p !== "udp") || ignore.has(fc.respP[r])) return null;
+    return `${fc.origH[r]}|${fc.respH[r]}|${fc.respP[r]}|${p}`;
+  }, o.minConnections);
   const out: AlertInput[] = [];
-  for (const rows of groups.values()) {
-    if (rows.length < o.minConnections) continue;
-    rows.sort((a, b) => fc.ts[a] - fc.ts[b]);
+  for (const rows of groups) {
     const n = rows.length - 1;
     let sum = 0;
     for (let i = 1; i <= n; i++) sum += fc.ts[rows[i]] - fc.ts[rows[i - 1]];

@@ -4,7 +4,7 @@
  * answers from one server to one client.
  */
 import type { AlertInput } from "./alerts";
-import { addrTerm, flowsSpan, timeTerm, type DetectContext } from "./context";
+import { addrTerm, flowGroups, flowsSpan, timeTerm, type DetectContext } from "./context";
 
 export interface BruteForceOptions {
   /** TCP ports of authentication services */
@@ -25,22 +25,15 @@ const SERVICE: Record<number, string> = { 21: "FTP", 22: "SSH", 23: "Telnet", 44
 export function bruteForce(ctx: DetectContext, o: BruteForceOptions): AlertInput[] {
   const fc = ctx.flowCols();
   const ports = new Set(o.ports);
-  const groups = new Map<string, number[]>();
-  for (let r = 0; r < fc.n; r++) {
-    if (fc.proto[r] !== "tcp" || !ports.has(fc.respP[r])) continue;
-    const d = fc.duration[r];
-    if (d > o.maxDuration) continue;
+  const groups = flowGroups(fc, (r) => {
+    if (fc.proto[r] !== "tcp" || !ports.has(fc.respP[r])) return null;
+    if (fc.duration[r] > o.maxDuration) return null;
     // a connection that never carried data is a probe (port_scan), not a login attempt
-    if (!(fc.origBytes[r] > 0) && !(fc.respBytes[r] > 0)) continue;
-    const k = `${fc.origH[r]}|${fc.respH[r]}|${fc.respP[r]}`;
-    let a = groups.get(k);
-    if (a === undefined) groups.set(k, (a = []));
-    a.push(r);
-  }
+    if (!(fc.origBytes[r] > 0) && !(fc.respBytes[r] > 0)) return null;
+    return `${fc.origH[r]}|${fc.respH[r]}|${fc.respP[r]}`;
+  }, o.minAttempts);
   const out: AlertInput[] = [];
-  for (const rows of groups.values()) {
-    if (rows.length < o.minAttempts) continue;
-    rows.sort((a, b) => fc.ts[a] - fc.ts[b]);
+  for (const rows of groups) {
     // the longest run of attempts where every window of `window` seconds … simply: the largest
     // set of attempts within one window, extended while later attempts keep coming within it
     let best = 0, bestLo = 0, lo = 0;

@@ -341,7 +341,7 @@ class CleartextSink implements PayloadSink {
     let addrs: ReturnType<DetectContext["addrs"]> | null = null;
     for (let i = 0; i < ctx.n; i++) {
       const f = flowOf[i];
-      if (method.codes[i] < 0 || f >= fc.n || this.httpFlows.has(f)) continue;
+      if (method.codes[i] === 0 || f >= fc.n || this.httpFlows.has(f)) continue;
       if (fc.origP[f] !== fc.respP[f]) { this.httpFlows.set(f, sport[i] === fc.origP[f]); continue; }
       addrs ??= ctx.addrs(); // two equal ports: the source address tells
       this.httpFlows.set(f, addrs.text(addrs.src[i]) === fc.origH[f]);

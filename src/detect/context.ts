@@ -3,10 +3,9 @@
  * copy per column, view-aware), and the flow table's columns as arrays. Shared by all detectors of
  * one run, each column made on first use.
  */
-import { fieldByName } from "../fields/registry";
 import type { FlowTable } from "../flows/table";
+import { codes, epochTimes, numbers } from "../table/bulk";
 import type { Capture } from "../table/capture";
-import type { NumColumn } from "../table/column";
 
 /** Flow columns as arrays (addresses as text, interned per distinct value). */
 export interface FlowArrays {
@@ -39,47 +38,17 @@ export class DetectContext {
     this.n = capture.count;
   }
 
-  /** the stored column behind a field name (dictionary fields: their codes), or null */
-  private stored(name: string): { col: NumColumn; values?: string[] } | null {
-    const def = fieldByName(name);
-    if (def === undefined) return null;
-    const t = this.capture.storage.table;
-    if (def.storage === "dict") { const d = t.dict[def.id]; return d == null ? null : { col: d.codes, values: d.values }; }
-    const c = t.num[def.id];
-    return c == null ? null : { col: c };
-  }
-
-  /** copies a stored column into an array of this capture's rows (NaN / fill where absent) */
-  private gather(col: NumColumn, out: Float64Array | Int32Array): void {
-    const { table, index } = this.capture.storage;
-    if (index === null) { col.copyTo(out); return; }
-    const full = new Float64Array(table.count).fill(out instanceof Float64Array ? NaN : -1);
-    col.copyTo(full);
-    for (let i = 0; i < index.length; i++) out[i] = full[index[i]];
-  }
-
   /** A numeric field per row (NaN when absent; also NaN when the field was not loaded). */
   num(name: string): Float64Array {
     let a = this.nums.get(name);
-    if (a === undefined) {
-      a = new Float64Array(this.n).fill(NaN);
-      const s = this.stored(name);
-      if (s !== null && s.values === undefined) this.gather(s.col, a);
-      this.nums.set(name, a);
-    }
+    if (a === undefined) this.nums.set(name, (a = numbers(this.capture, name)));
     return a;
   }
 
-  /** A dictionary (string / MAC / IPv6) field per row: codes (-1 absent) into `values`. */
+  /** A text (string / MAC / IPv6) field per row: codes (0 absent) into `values`. */
   dict(name: string): { codes: Int32Array; values: string[] } {
     let d = this.dicts.get(name);
-    if (d === undefined) {
-      const codes = new Int32Array(this.n).fill(-1);
-      const s = this.stored(name);
-      if (s !== null && s.values !== undefined) this.gather(s.col, codes);
-      d = { codes, values: s?.values ?? [""] };
-      this.dicts.set(name, d);
-    }
+    if (d === undefined) this.dicts.set(name, (d = codes(this.capture, name)));
     return d;
   }
 
@@ -96,8 +65,8 @@ export class DetectContext {
       const s6id = addrs.idsOf(s6.values), d6id = addrs.idsOf(d6.values);
       for (let i = 0; i < this.n; i++) {
         if (src[i] === src[i]) continue;
-        if (s6.codes[i] >= 0) src[i] = s6id[s6.codes[i]];
-        if (d6.codes[i] >= 0) dst[i] = d6id[d6.codes[i]];
+        if (s6.codes[i] !== 0) src[i] = s6id[s6.codes[i]];
+        if (d6.codes[i] !== 0) dst[i] = d6id[d6.codes[i]];
       }
       this.addrArr = { src, dst, text: (a: number) => addrs.text(a) };
     }
@@ -106,14 +75,7 @@ export class DetectContext {
 
   /** Packet time, epoch seconds (NaN when the record has none). */
   time(): Float64Array {
-    if (this.timeArr === null) {
-      const { table } = this.capture.storage;
-      const sec = new Float64Array(this.n).fill(NaN), ns = new Float64Array(this.n);
-      this.gather(table.timeSec, sec);
-      this.gather(table.timeNsec, ns);
-      for (let i = 0; i < this.n; i++) sec[i] += ns[i] / 1e9;
-      this.timeArr = sec;
-    }
+    if (this.timeArr === null) this.timeArr = epochTimes(this.capture);
     return this.timeArr;
   }
 
@@ -152,6 +114,24 @@ export class DetectContext {
     };
     return this.flowArrays;
   }
+}
+
+/**
+ * Flow rows grouped by a key (`keyOf` null: the row is left out), groups of at least `minRows`
+ * rows, each in time order; groups in the order their keys were first seen.
+ */
+export function flowGroups(fc: FlowArrays, keyOf: (r: number) => string | null, minRows = 1): number[][] {
+  const groups = new Map<string, number[]>();
+  for (let r = 0; r < fc.n; r++) {
+    const k = keyOf(r);
+    if (k === null) continue;
+    let a = groups.get(k);
+    if (a === undefined) groups.set(k, (a = []));
+    a.push(r);
+  }
+  const out: number[][] = [];
+  for (const rows of groups.values()) if (rows.length >= minRows) out.push(rows.sort((a, b) => fc.ts[a] - fc.ts[b]));
+  return out;
 }
 
 /** "ip" or "ipv6": the display-filter protocol of an address's text. */

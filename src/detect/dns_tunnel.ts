@@ -76,7 +76,7 @@ export function dnsTunnel(ctx: DetectContext, o: DnsTunnelOptions): AlertInput[]
   const doms = new Map<string, Dom>();
   for (let i = 0; i < ctx.n; i++) {
     const c = name.codes[i];
-    if (c < 0) continue;
+    if (c === 0) continue;
     if (SKIP_PORTS.has(sport[i]) || SKIP_PORTS.has(dport[i])) continue;
     let sp = split.get(c);
     if (sp === undefined) {
@@ -126,7 +126,7 @@ export function dnsTunnel(ctx: DetectContext, o: DnsTunnelOptions): AlertInput[]
     const rx = new RegExp(re.slice(4), "i");
     for (let i = 0; i < ctx.n; i++) {
       const c = name.codes[i];
-      if (c < 0 || !rx.test(name.values[c])) continue;
+      if (c === 0 || !rx.test(name.values[c])) continue;
       const fr = flowOf[i];
       if (fr < fc.n) uids.add(fc.uid[fr]);
     }

@@ -5,7 +5,7 @@
  * at least 90% of them.
  */
 import type { AlertInput } from "./alerts";
-import { addrTerm, timeTerm, type DetectContext } from "./context";
+import { addrTerm, flowGroups, timeTerm, type DetectContext } from "./context";
 
 export interface SynFloodOptions {
   /** half-open connections to one host:port within one second */
@@ -16,20 +16,14 @@ export const SYN_FLOOD_DEFAULTS: SynFloodOptions = { minPerSecond: 100 };
 
 export function synFlood(ctx: DetectContext, o: SynFloodOptions): AlertInput[] {
   const fc = ctx.flowCols();
-  const byDst = new Map<string, number[]>();
-  for (let r = 0; r < fc.n; r++) {
-    if (fc.proto[r] !== "tcp") continue;
+  const byDst = flowGroups(fc, (r) => {
+    if (fc.proto[r] !== "tcp") return null;
     const h = fc.history[r];
-    if (!h.includes("S") || /[ADFd]/.test(h)) continue;
-    const key = `${fc.respH[r]}|${fc.respP[r]}`;
-    let a = byDst.get(key);
-    if (a === undefined) byDst.set(key, (a = []));
-    a.push(r);
-  }
+    if (!h.includes("S") || /[ADFd]/.test(h)) return null;
+    return `${fc.respH[r]}|${fc.respP[r]}`;
+  }, o.minPerSecond);
   const out: AlertInput[] = [];
-  for (const rows of byDst.values()) {
-    if (rows.length < o.minPerSecond) continue;
-    rows.sort((x, y) => fc.ts[x] - fc.ts[y]);
+  for (const rows of byDst) {
     // sliding one-second window; the flood is every flow in a run of windows over the threshold
     let lo = 0, start = -1, end = -1;
     const floods: [number, number][] = [];

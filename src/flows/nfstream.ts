@@ -7,7 +7,7 @@
  * the rest at the end of the capture in creation order.
  */
 import type { Capture } from "../table/capture";
-import { AddrTable, extractPackets, V6_BASE } from "../stream/packets";
+import { AddrTable, packetsOf, V6_BASE } from "../stream/packets";
 import { FlowTable, type FlowData } from "./table";
 
 export interface NfstreamOptions {
@@ -31,9 +31,8 @@ interface NfFlow {
 }
 
 export function trackNfstream(cap: Capture, opts: NfstreamOptions, uid: () => string): FlowTable {
-  const { table, index } = cap.storage;
   const addrs = new AddrTable();
-  const P = extractPackets(table, addrs);
+  const { P, index } = packetsOf(cap, addrs);
   const n = index === null ? P.n : index.length;
   const idle = Math.round((opts.idleTimeout ?? 120) * 1000), active = Math.round((opts.activeTimeout ?? 1800) * 1000);
   const live = new Map<string, NfFlow>();

@@ -8,6 +8,7 @@ import type { AddrTable } from "../stream/packets";
 import { V6_BASE } from "../stream/packets";
 import { ResultTable, type Column } from "../result/table";
 import { parseIPv6 } from "../fields/ipv6";
+import { pathIds } from "../table/bulk";
 
 export type FlowValue = number | string | boolean | undefined;
 
@@ -183,13 +184,13 @@ export class FlowTable extends ResultTable {
   }
 
   private computeServices(): (string | undefined)[] {
-    const { table, index } = this.capture.storage;
+    const { ids, paths } = pathIds(this.capture);
     const perPath = new Map<number, string[]>();
     const namesOf = (id: number): string[] => {
       let v = perPath.get(id);
       if (v === undefined) {
         v = [];
-        for (const p of table.paths.path(id).split(":")) {
+        for (const p of paths[id].split(":")) {
           const z = ZEEK_SERVICE[p];
           if (z !== undefined && !v.includes(z)) v.push(z);
         }
@@ -202,7 +203,7 @@ export class FlowTable extends ResultTable {
     for (let i = 0; i < f.length; i++) {
       const row = f[i];
       if (row === 0xffffffff) continue;
-      const names = namesOf(table.protoPath.get(index === null ? i : index[i]) ?? 0);
+      const names = namesOf(ids[i]);
       if (names.length === 0) continue;
       const list = seen[row] ?? (seen[row] = []);
       for (const n of names) if (!list.includes(n)) list.push(n);

@@ -92,17 +92,9 @@ export function parseEve(text: string): EveTable {
 export function importEve(path: string, capture?: Capture | FlowTable, o: JoinOptions = {}): EveTable {
   const t = parseEve(readText(path));
   if (capture !== undefined && t.has("src_ip") && t.has("dest_ip")) {
-    const ts = t.has("ts") ? t.column("ts") : undefined;
-    const sip = t.column("src_ip"), dip = t.column("dest_ip");
-    const sp = t.has("src_port") ? t.column("src_port") : undefined, dp = t.has("dest_port") ? t.column("dest_port") : undefined;
-    const pr = t.has("proto") ? t.column("proto") : undefined;
-    t.join(capture, (r) => {
-      const a = sip.get(r), b = dip.get(r);
-      if (typeof a !== "string" || typeof b !== "string") return null;
-      const p = String(pr?.get(r) ?? "").toLowerCase();
-      const tv = ts?.get(r);
-      return { ts: typeof tv === "number" ? tv : NaN, a, b, pa: Number(sp?.get(r) ?? -1), pb: Number(dp?.get(r) ?? -1),
-        proto: p === "ipv6-icmp" || p === "icmpv6" ? "icmp" : p };
+    t.joinOn(capture, { a: "src_ip", b: "dest_ip", pa: "src_port", pb: "dest_port", proto: "proto" }, (v) => {
+      const p = (v ?? "").toLowerCase();
+      return p === "ipv6-icmp" || p === "icmpv6" ? "icmp" : p;
     }, o);
     t.capture = "flowOf" in capture ? capture.capture : capture;
   }

@@ -130,6 +130,27 @@ export class LogTable extends ResultTable {
   }
 
   /**
+   * Joins rows to flows by the columns naming a row's connection (see `join`): its two hosts
+   * (rows without both are not joined), ports (-1 when the log has no such column), protocol
+   * (`proto` maps the column's value, absent when the log has none) and time (the `ts` column).
+   * Does nothing when the log has no host columns.
+   */
+  joinOn(target: Capture | FlowTable, names: { a: string; b: string; pa: string; pb: string; proto: string },
+    proto: (v: string | undefined) => string, o: JoinOptions = {}): this {
+    if (!this.has(names.a) || !this.has(names.b)) return this;
+    const opt = (n: string) => (this.has(n) ? this.column(n) : undefined);
+    const ts = opt("ts"), ha = this.column(names.a), hb = this.column(names.b);
+    const pa = opt(names.pa), pb = opt(names.pb), pr = opt(names.proto);
+    return this.join(target, (r) => {
+      const a = ha.get(r), b = hb.get(r);
+      if (typeof a !== "string" || typeof b !== "string") return null;
+      const tv = ts?.get(r), p = pr?.get(r);
+      return { ts: typeof tv === "number" ? tv : NaN, a, b, pa: Number(pa?.get(r) ?? -1), pb: Number(pb?.get(r) ?? -1),
+        proto: proto(p === undefined || p === null ? undefined : String(p)) };
+    }, o);
+  }
+
+  /**
    * Joins rows to flows: same endpoints (either orientation) and protocol, ports too except for
    * ICMP; among those, the flow whose [start − tol, end + tol] holds the row's time and starts
    * nearest to it (by 5-tuple alone, in order, when the row has no time). Adds `wirebook_uid`.

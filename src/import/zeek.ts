@@ -116,18 +116,10 @@ export interface ImportOptions extends JoinOptions {}
  */
 export function importZeek(path: string, capture?: Capture | FlowTable, o: ImportOptions = {}): LogTable {
   const t = parseZeek(readText(path));
-  if (capture !== undefined && t.has("id.orig_h") && t.has("id.resp_h")) {
-    const ts = t.has("ts") ? t.column("ts") : undefined;
-    const oh = t.column("id.orig_h"), rh = t.column("id.resp_h");
-    const op = t.has("id.orig_p") ? t.column("id.orig_p") : undefined, rp = t.has("id.resp_p") ? t.column("id.resp_p") : undefined;
-    const pr = t.has("proto") ? t.column("proto") : undefined;
+  if (capture !== undefined) {
     const isConn = t.meta.path === "conn" || (t.has("conn_state") && t.has("history"));
-    t.join(capture, (r) => {
-      const a = oh.get(r), b = rh.get(r);
-      if (typeof a !== "string" || typeof b !== "string") return null;
-      const tv = ts?.get(r);
-      return { ts: typeof tv === "number" ? tv : NaN, a, b, pa: Number(op?.get(r) ?? -1), pb: Number(rp?.get(r) ?? -1), proto: String(pr?.get(r) ?? "tcp") };
-    }, { oneToOne: isConn, ...o });
+    t.joinOn(capture, { a: "id.orig_h", b: "id.resp_h", pa: "id.orig_p", pb: "id.resp_p", proto: "proto" }, (v) => v ?? "tcp",
+      { oneToOne: isConn, ...o });
   }
   return t;
 }

@@ -5,7 +5,8 @@
  */
 import type { Capture } from "../table/capture";
 import { figure, type Figure } from "./figure";
-import { dateText, epochTimes, niceInterval, numbers, rowsOf, secondsText } from "./columns";
+import { epochTimes, numbers } from "../table/bulk";
+import { dateText, niceInterval, secondsText } from "./columns";
 import { layout, subtitle } from "./common";
 import { count, label } from "./text";
 
@@ -20,7 +21,7 @@ export interface PortHeatmapOptions {
   title?: string;
 }
 
-/** Per row of the full table: protocol×65536 + port for source and destination (NaN: no TCP/UDP). */
+/** Per row: protocol×65536 + port for source and destination (NaN: no TCP/UDP). */
 function portKeys(cap: Capture): { src: Float64Array; dst: Float64Array } {
   const src = numbers(cap, "tcp.srcport"), dst = numbers(cap, "tcp.dstport");
   const usp = numbers(cap, "udp.srcport"), udp = numbers(cap, "udp.dstport");
@@ -40,13 +41,13 @@ function top(counts: Map<number, number>, n: number): number[] {
 /** `wb.plot.portHeatmap(cap, { n: 15 })`, `wb.plot.portHeatmap(cap, { mode: "pairs" })` */
 export function portHeatmap(cap: Capture, opts: PortHeatmapOptions = {}): Figure {
   const n = opts.n ?? 20, mode = opts.mode ?? "time";
-  const { count: rows, index } = rowsOf(cap);
+  const rows = cap.count;
   const { src, dst } = portKeys(cap);
   let packets = 0;
   if (mode === "pairs") {
     const cs = new Map<number, number>(), cd = new Map<number, number>();
     for (let i = 0; i < rows; i++) {
-      const r = index === null ? i : index[i];
+      const r = i;
       if (src[r] !== src[r]) continue;
       packets++;
       cs.set(src[r], (cs.get(src[r]) ?? 0) + 1);
@@ -57,7 +58,7 @@ export function portHeatmap(cap: Capture, opts: PortHeatmapOptions = {}): Figure
     const z = ys.map(() => new Array<number>(xs.length).fill(0));
     let shown = 0;
     for (let i = 0; i < rows; i++) {
-      const r = index === null ? i : index[i];
+      const r = i;
       const a = yi.get(src[r]), b = xi.get(dst[r]);
       if (a === undefined || b === undefined) continue;
       z[a][b]++;
@@ -82,7 +83,7 @@ export function portHeatmap(cap: Capture, opts: PortHeatmapOptions = {}): Figure
   const per = new Map<number, number>();
   let t0 = Infinity, t1 = -Infinity;
   for (let i = 0; i < rows; i++) {
-    const r = index === null ? i : index[i];
+    const r = i;
     if (src[r] !== src[r] || time[r] !== time[r]) continue;
     const k = src[r] % 65536 <= dst[r] % 65536 ? src[r] : dst[r];
     service[r] = k;
@@ -101,7 +102,7 @@ export function portHeatmap(cap: Capture, opts: PortHeatmapOptions = {}): Figure
   const z = ports.map(() => new Array<number>(bins).fill(0));
   let shown = 0;
   for (let i = 0; i < rows; i++) {
-    const r = index === null ? i : index[i];
+    const r = i;
     const p = at.get(service[r]);
     if (p === undefined) continue;
     z[p][Math.min(bins - 1, Math.floor((time[r] - start) / interval))]++;

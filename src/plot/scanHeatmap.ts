@@ -9,7 +9,8 @@
  */
 import type { Capture } from "../table/capture";
 import { figure, type Figure } from "./figure";
-import { dateText, epochTimes, niceInterval, numbers, rowsOf, secondsText } from "./columns";
+import { epochTimes, numbers, tableRows } from "../table/bulk";
+import { dateText, niceInterval, secondsText } from "./columns";
 import { layout, subtitle } from "./common";
 import { count, label } from "./text";
 
@@ -47,13 +48,13 @@ export function scanHeatmap(input: Capture | AlertSource, opts: ScanHeatmapOptio
     for (let r = 0; r < input.count; r++) if (det.get(r) === "port_scan" && typeof src.get(r) === "string" && src.get(r) !== "") sources.add(src.get(r) as string);
   }
   if (opts.src !== undefined) sources = new Set([opts.src]);
-  const { count: n, index } = rowsOf(cap);
+  const n = cap.count;
   const flags = numbers(cap, "tcp.flags"), dport = numbers(cap, "tcp.dstport");
   const t = epochTimes(cap);
-  // source filter: the rows of the capture each source sent (via display filters: IPv4 and IPv6 alike)
+  // source filter: the rows of the table each source sent (via display filters: IPv4 and IPv6 alike)
   let fromSrc: Uint8Array | null = null;
   if (sources !== undefined) {
-    fromSrc = new Uint8Array(flags.length);
+    fromSrc = new Uint8Array(tableRows(cap));
     for (const s of sources) {
       const v = cap.filter(`${s.includes(":") ? "ipv6" : "ip"}.src == ${s}`);
       for (let i = 0; i < v.count; i++) fromSrc[v.baseRow(i)] = 1;
@@ -63,10 +64,10 @@ export function scanHeatmap(input: Capture | AlertSource, opts: ScanHeatmapOptio
   let t0 = Infinity, t1 = -Infinity;
   const perPort = new Map<number, number>();
   for (let i = 0; i < n; i++) {
-    const r = index === null ? i : index[i];
+    const r = i;
     const f = flags[r];
     if (f !== f || (f & 0x10) !== 0 || (f & 0x04) !== 0 || dport[r] !== dport[r] || t[r] !== t[r]) continue;
-    if (fromSrc !== null && fromSrc[r] === 0) continue;
+    if (fromSrc !== null && fromSrc[cap.baseRow(r)] === 0) continue;
     probes.push(r);
     if (t[r] < t0) t0 = t[r];
     if (t[r] > t1) t1 = t[r];

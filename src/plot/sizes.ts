@@ -1,7 +1,7 @@
 /** Packet sizes: a histogram of frame.len, binned here (a figure holds bins, not packets). */
 import type { Capture } from "../table/capture";
 import { figure, type Figure } from "./figure";
-import { frameLengths, rowsOf } from "./columns";
+import { numbers } from "../table/bulk";
 import { layout, subtitle } from "./common";
 import { count } from "./text";
 
@@ -16,16 +16,16 @@ export interface PacketSizesOptions {
 
 /** `wb.plot.packetSizes(cap, { binSize: 64 })` */
 export function packetSizes(cap: Capture, opts: PacketSizesOptions = {}): Figure {
-  const { count: n, index } = rowsOf(cap);
-  const len = frameLengths(cap);
+  const n = cap.count;
+  const len = numbers(cap, "frame.len", 0);
   let max = 0;
-  for (let i = 0; i < n; i++) { const v = len[index === null ? i : index[i]]; if (v > max) max = v; }
+  for (let i = 0; i < n; i++) { const v = len[i]; if (v > max) max = v; }
   let size = opts.binSize ?? 1;
   if (opts.binSize === undefined) while ((max + 1) / size > (opts.maxBins ?? 100)) size *= 2;
   if (!(size >= 1)) throw new RangeError(`packetSizes: binSize must be ≥ 1 byte (got ${size})`);
   const bins = Math.floor(max / size) + 1;
   const y = new Array<number>(bins).fill(0);
-  for (let i = 0; i < n; i++) y[Math.floor(len[index === null ? i : index[i]] / size)]++;
+  for (let i = 0; i < n; i++) y[Math.floor(len[i] / size)]++;
   const x = y.map((_, b) => b * size + size / 2);
   const ranges = y.map((_, b) => (size === 1 ? `${b} bytes` : `${b * size}–${b * size + size - 1} bytes`));
   const title = subtitle(opts.title ?? "Packet sizes (frame.len)", `${count(n)} packets in ${bins} bins of ${size} byte${size === 1 ? "" : "s"}`);

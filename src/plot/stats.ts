@@ -6,7 +6,7 @@
 import type { Capture } from "../table/capture";
 import * as statsModule from "../stats";
 import type { ConvType } from "../stats";
-import { codes, numbers } from "./columns";
+import { codes, numbers } from "../table/bulk";
 import { AddrTable } from "../stream/packets";
 
 export type { ConvType } from "../stats";
@@ -57,10 +57,10 @@ export interface EndpointKeys {
   port(k: number): number | null;
 }
 
-/** Per row of the full table: the source and destination endpoint of a conversation type as numbers (NaN: none). */
+/** Per row: the source and destination endpoint of a conversation type as numbers (NaN: none). */
 export function endpointKeys(cap: Capture, type: ConvType): EndpointKeys {
   const addrs = new AddrTable();
-  const n = cap.storage.table.count;
+  const n = cap.count;
   if (type === "eth" || type === "ipv6") {
     const src = new Float64Array(n).fill(NaN), dst = new Float64Array(n).fill(NaN);
     fillAddrs(addrs, cap, `${type}.src`, src);

@@ -5,7 +5,7 @@
 import type { Capture } from "../table/capture";
 import type { FlowTable } from "../flows/table";
 import { figure, type Figure, type Trace } from "./figure";
-import { epochTimes, numbers, rowsOf } from "./columns";
+import { epochTimes, numbers } from "../table/bulk";
 import { layout, subtitle } from "./common";
 import { endpointKeys } from "./stats";
 import { count, endpointText, label } from "./text";
@@ -27,13 +27,13 @@ const UID = /^C[0-9A-Za-z]{8,}$/;
  */
 export function tcpSequence(cap: Capture, selector: string, opts: TcpSequenceOptions = {}): Figure {
   const view = UID.test(selector) ? (opts.flows ?? cap.flows()).packetsOf(selector) : cap.filter(selector);
-  const { count: n, index } = rowsOf(view);
+  const n = view.count;
   const k = endpointKeys(view, "tcp");
   const seq = numbers(view, "tcp.seq_raw"), ack = numbers(view, "tcp.ack_raw"), len = numbers(view, "tcp.len");
   const flags = numbers(view, "tcp.flags"), time = epochTimes(view);
   let a = NaN, b = NaN;
   for (let i = 0; i < n && a !== a; i++) {
-    const r = index === null ? i : index[i];
+    const r = i;
     if (k.src[r] === k.src[r]) { a = k.src[r]; b = k.dst[r]; }
   }
   if (a !== a) throw new Error(`tcpSequence: no TCP packet matches ${JSON.stringify(selector)}`);
@@ -41,7 +41,7 @@ export function tcpSequence(cap: Capture, selector: string, opts: TcpSequenceOpt
   const fwd: number[] = [], rev: number[] = [];
   let t0 = NaN;
   for (let i = 0; i < n; i++) {
-    const r = index === null ? i : index[i];
+    const r = i;
     if (k.src[r] === a && k.dst[r] === b) fwd.push(r);
     else if (k.src[r] === b && k.dst[r] === a) rev.push(r);
     else continue;

@@ -4,7 +4,8 @@
  */
 import type { Capture } from "../table/capture";
 import { figure, type Figure, type Trace } from "./figure";
-import { dateText, epochTimes, frameLengths, niceInterval, rowsOf, secondsText } from "./columns";
+import { epochTimes, numbers, pathIds } from "../table/bulk";
+import { dateText, niceInterval, secondsText } from "./columns";
 import { layout, subtitle } from "./common";
 import { col, isStatTable, type StatTableLike } from "./stats";
 import { count, label } from "./text";
@@ -44,16 +45,14 @@ function topProtocol(path: string): string {
 }
 
 export function trafficData(cap: Capture, opts: TrafficOptions = {}): TrafficData {
-  const { count: n, index } = rowsOf(cap);
-  const time = epochTimes(cap), len = frameLengths(cap);
+  const n = cap.count;
+  const time = epochTimes(cap), len = numbers(cap, "frame.len", 0);
   const bytes = (opts.metric ?? "bytes") === "bytes";
-  const t = cap.storage.table;
-  const pathOf = new Uint16Array(t.count);
-  t.protoPath.copyTo(pathOf);
+  const { ids: pathOf, paths } = pathIds(cap);
   let t0 = Infinity, t1 = -Infinity, timed = 0;
-  const perPath = new Float64Array(t.paths.nodes.length);
+  const perPath = new Float64Array(paths.length);
   for (let i = 0; i < n; i++) {
-    const r = index === null ? i : index[i];
+    const r = i;
     const x = time[r];
     if (x !== x) continue;
     timed++;
@@ -75,18 +74,18 @@ export function trafficData(cap: Capture, opts: TrafficOptions = {}): TrafficDat
     const totals = new Map<string, number>();
     for (let p = 0; p < perPath.length; p++) {
       if (perPath[p] === 0) continue;
-      const name = topProtocol(t.paths.path(p));
+      const name = topProtocol(paths[p]);
       totals.set(name, (totals.get(name) ?? 0) + perPath[p]);
     }
     const ranked = [...totals].sort((a, b) => b[1] - a[1]).map(([name]) => name);
     const max = Math.max(1, opts.maxSeries ?? 8);
     names = ranked.length > max ? [...ranked.slice(0, max - 1), "other"] : ranked;
     const at = new Map(names.map((s, i) => [s, i]));
-    for (let p = 0; p < perPath.length; p++) seriesOfPath[p] = at.get(topProtocol(t.paths.path(p))) ?? names.length - 1;
+    for (let p = 0; p < perPath.length; p++) seriesOfPath[p] = at.get(topProtocol(paths[p])) ?? names.length - 1;
   }
   const acc = new Float64Array(names.length * bins);
   for (let i = 0; i < n; i++) {
-    const r = index === null ? i : index[i];
+    const r = i;
     const x = time[r];
     if (x !== x) continue;
     const b = Math.min(bins - 1, Math.floor((x - start) / interval));

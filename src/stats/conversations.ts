@@ -11,7 +11,7 @@
  * frames, descending (ties: first seen first); `conversationsByFrames` gives that order.
  */
 import type { Capture } from "../table/capture";
-import { frameLens, relTimes, scanOf } from "./scan";
+import { numbers, relativeTimes } from "../table/bulk";
 import { StatTable, type Cell } from "./table";
 import { tcpAnalysis } from "./tcpanalysis";
 import { CONV_TYPES, taps, type ConvType } from "./taps";
@@ -35,17 +35,16 @@ export function conversationsByFrames(cap: Capture, type: ConvType): StatTable {
 
 function conversationTable(cap: Capture, type: ConvType, by: "bytes" | "frames"): StatTable {
   type = checkType(type, "conversations");
-  const s = scanOf(cap);
-  const tp = taps(s, type);
-  const len = frameLens(s), time = relTimes(s);
-  const stream = type === "tcp" ? tcpAnalysis(s, tp, false).stream : null;
+  const tp = taps(cap, type);
+  const len = numbers(cap, "frame.len", 0), time = relativeTimes(cap);
+  const stream = type === "tcp" ? tcpAnalysis(cap, tp, false).stream : null;
   const nEp = tp.addr.length;
   const index = new Map<number, number>();
   // per conversation, growable columns
   const a: number[] = [], b: number[] = [];
   const fab: number[] = [], bab: number[] = [], fba: number[] = [], bba: number[] = [], first: number[] = [], last: number[] = [];
   for (const { src, dst } of tp.passes) {
-    for (let i = 0; i < s.n; i++) {
+    for (let i = 0; i < cap.count; i++) {
       const x = src[i];
       if (x < 0) continue;
       const y = dst[i];

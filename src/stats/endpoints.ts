@@ -6,7 +6,7 @@
  */
 import type { Capture } from "../table/capture";
 import { checkType } from "./conversations";
-import { frameLens, scanOf } from "./scan";
+import { numbers } from "../table/bulk";
 import { StatTable, type Cell } from "./table";
 import { taps, type ConvType } from "./taps";
 
@@ -14,15 +14,14 @@ export const ENDPOINT_COLUMNS = ["address", "port", "frames", "bytes", "tx_frame
 
 export function endpoints(cap: Capture, type: ConvType): StatTable {
   type = checkType(type, "endpoints");
-  const s = scanOf(cap);
-  const tp = taps(s, type);
-  const len = frameLens(s);
+  const tp = taps(cap, type);
+  const len = numbers(cap, "frame.len", 0);
   const m = tp.addr.length;
   const txF = new Float64Array(m), txB = new Float64Array(m), rxF = new Float64Array(m), rxB = new Float64Array(m);
   const seen = new Float64Array(m).fill(Infinity);
   let k = 0;
   for (const { src, dst } of tp.passes) {
-    for (let i = 0; i < s.n; i++) {
+    for (let i = 0; i < cap.count; i++) {
       const x = src[i];
       if (x < 0) continue;
       const y = dst[i];

@@ -21,8 +21,7 @@
  * So the key per packet is (path, comment, HTTP headers, malformed/short).
  */
 import type { Capture } from "../table/capture";
-import { fieldByName, type FieldDef } from "../fields/registry";
-import { frameLens, loaded, nums, pathIds, scanOf } from "./scan";
+import { commentedRows, isLoaded, malformedRows, numbers, pathIds, presentRows } from "../table/bulk";
 import { StatTable } from "./table";
 
 const QUOTED = new Set(["ip", "ipv6", "udp", "tcp", "icmp", "icmpv6", "udplite", "sctp"]);
@@ -65,26 +64,24 @@ interface Node {
 
 /** The protocol hierarchy of a capture (or view), as tshark -z io,phs. */
 export function hierarchy(cap: Capture): StatTable {
-  const s = scanOf(cap);
-  const ids = pathIds(s), len = frameLens(s);
+  const { ids, paths } = pathIds(cap), len = numbers(cap, "frame.len", 0);
   // per row: bit 0 flagged, bit 1 short (caplen < len), bit 2 comment, bit 3 HTTP request/status line
-  const x = new Uint8Array(s.t.count);
-  s.t.malformed.copyTo(x);
-  const capLen = nums({ ...s, index: null, n: s.t.count }, "frame.cap_len"), fullLen = nums({ ...s, index: null, n: s.t.count }, "frame.len");
-  for (let r = 0; r < x.length; r++) if (x[r] !== 0 && capLen[r] < fullLen[r]) x[r] |= 2;
-  for (const r of s.t.comments.keys()) x[r] |= 4;
-  for (const f of ["http.request.method", "http.response.code"]) {
-    if (!loaded(s, f)) continue;
-    const c = fieldByName(f) as FieldDef;
-    const col = c.storage === "dict" ? s.t.dict[c.id]?.codes : s.t.num[c.id];
-    col?.forEach((r) => { x[r] |= 8; });
+  const x = malformedRows(cap);
+  const capLen = numbers(cap, "frame.cap_len"), comments = commentedRows(cap);
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] !== 0 && capLen[i] < len[i]) x[i] |= 2;
+    if (comments[i] !== 0) x[i] |= 4;
   }
-  const np = s.t.paths.nodes.length;
+  for (const f of ["http.request.method", "http.response.code"]) {
+    if (!isLoaded(cap, f)) continue;
+    const has = presentRows(cap, f);
+    for (let i = 0; i < x.length; i++) if (has[i] !== 0) x[i] |= 8;
+  }
+  const np = paths.length;
   // per (path id, extras) key: frames, bytes, first row
   const frames = new Float64Array(np * 16), bytes = new Float64Array(np * 16), first = new Float64Array(np * 16).fill(Infinity);
-  const idx = s.index;
-  for (let i = 0; i < s.n; i++) {
-    const k = ids[i] * 16 + x[idx === null ? i : idx[i]];
+  for (let i = 0; i < cap.count; i++) {
+    const k = ids[i] * 16 + x[i];
     frames[k]++;
     bytes[k] += len[i];
     if (first[k] === Infinity) first[k] = i;
@@ -97,7 +94,7 @@ export function hierarchy(cap: Capture): StatTable {
     let node = root;
     const e = k & 15;
     const extras: PhsExtras = { damage: (e & 1) ? ((e & 2) ? "short" : "malformed") : "", comment: (e & 4) !== 0, httpHeaders: (e & 8) !== 0 };
-    for (const name of phsNames(s.t.paths.path(k >> 4), extras)) {
+    for (const name of phsNames(paths[k >> 4], extras)) {
       let c = node.byName.get(name);
       if (c === undefined) {
         c = { name, path: node.path === "" ? name : `${node.path}:${name}`, depth: node.depth + 1, frames: 0, bytes: 0, children: [], byName: new Map() };

@@ -13,7 +13,7 @@ import { fieldByName, formatNumber } from "../fields/registry";
 import { filterRows } from "../filter";
 import type { Capture } from "../table/capture";
 import { phsNames } from "./hierarchy";
-import { codes, frameLens, nums, pathIds, relTimes, scanOf, type Scan } from "./scan";
+import { codes, numbers, pathIds, relativeTimes } from "../table/bulk";
 import { StatTable, type Cell } from "./table";
 
 export interface IoStatOptions {
@@ -27,33 +27,33 @@ export interface IoStatOptions {
 export const MAX_INTERVALS = 10_000_000;
 
 /** Per-row category codes (-1: none) and their names, for `by`. */
-function categories(s: Scan, cap: Capture, by: string): { code: Int32Array; names: string[] } {
-  const code = new Int32Array(s.n).fill(-1);
+function categories(cap: Capture, by: string): { code: Int32Array; names: string[] } {
+  const code = new Int32Array(cap.count).fill(-1);
   if (by === "protocol") {
-    const ids = pathIds(s);
+    const { ids, paths } = pathIds(cap);
     const names: string[] = [], byName = new Map<string, number>();
-    const perPath = s.t.paths.nodes.map((nd) => {
-      const p = phsNames(nd.path);
+    const perPath = paths.map((path) => {
+      const p = phsNames(path);
       const top = p.length > 0 ? p[p.length - 1] : "";
       if (top === "") return -1;
       let c = byName.get(top);
       if (c === undefined) { c = names.length; names.push(top); byName.set(top, c); }
       return c;
     });
-    for (let i = 0; i < s.n; i++) code[i] = perPath[ids[i]];
+    for (let i = 0; i < cap.count; i++) code[i] = perPath[ids[i]];
     return { code, names };
   }
   const def = fieldByName(by);
   if (def === undefined) throw new Error(`ioStat: unknown field "${by}"`);
   if (def.storage === "dict") {
-    const { codes: c, values } = codes(s, by);
-    for (let i = 0; i < s.n; i++) code[i] = c[i] === 0 ? -1 : c[i];
+    const { codes: c, values } = codes(cap, by);
+    for (let i = 0; i < cap.count; i++) code[i] = c[i] === 0 ? -1 : c[i];
     return { code, names: values };
   }
   if (def.storage === "derived" || def.from !== undefined) {
     const col = cap.column(by);
     const names: string[] = [], byName = new Map<string, number>();
-    for (let i = 0; i < s.n; i++) {
+    for (let i = 0; i < cap.count; i++) {
       const t = col.text(i);
       if (t === "") continue;
       let c = byName.get(t);
@@ -62,9 +62,9 @@ function categories(s: Scan, cap: Capture, by: string): { code: Int32Array; name
     }
     return { code, names };
   }
-  const v = nums(s, by);
+  const v = numbers(cap, by);
   const names: string[] = [], byValue = new Map<number, number>();
-  for (let i = 0; i < s.n; i++) {
+  for (let i = 0; i < cap.count; i++) {
     const x = v[i];
     if (x !== x) continue;
     let c = byValue.get(x);
@@ -76,15 +76,14 @@ function categories(s: Scan, cap: Capture, by: string): { code: Int32Array; name
 
 export function ioStat(cap: Capture, interval: number, opts: IoStatOptions = {}): StatTable {
   if (!(typeof interval === "number" && interval > 0 && Number.isFinite(interval))) throw new Error(`ioStat: the interval must be a positive number of seconds, not ${interval}`);
-  const s = scanOf(cap);
-  const time = relTimes(s), len = frameLens(s);
+  const time = relativeTimes(cap), len = numbers(cap, "frame.len", 0);
   let maxT = 0;
-  for (let i = 0; i < s.n; i++) if (time[i] > maxT) maxT = time[i];
-  const bins = s.n === 0 ? 0 : Math.floor(maxT / interval) + 1;
+  for (let i = 0; i < cap.count; i++) if (time[i] > maxT) maxT = time[i];
+  const bins = cap.count === 0 ? 0 : Math.floor(maxT / interval) + 1;
   if (bins > MAX_INTERVALS) throw new Error(`ioStat: ${bins} intervals of ${interval} s; at most ${MAX_INTERVALS} (use a longer interval)`);
-  const bin = new Int32Array(s.n);
+  const bin = new Int32Array(cap.count);
   const frames = new Float64Array(bins), bytes = new Float64Array(bins);
-  for (let i = 0; i < s.n; i++) {
+  for (let i = 0; i < cap.count; i++) {
     const t = time[i];
     // a record without a time, or before the first packet, counts in the first interval
     const k = t === t && t > 0 ? Math.floor(t / interval) : 0;
@@ -101,16 +100,16 @@ export function ioStat(cap: Capture, interval: number, opts: IoStatOptions = {})
     extra.push(col);
   }
   if (opts.by !== undefined) {
-    const { code, names } = categories(s, cap, opts.by);
+    const { code, names } = categories(cap, opts.by);
     const total = new Float64Array(names.length);
-    for (let i = 0; i < s.n; i++) if (code[i] >= 0) total[code[i]]++;
+    for (let i = 0; i < cap.count; i++) if (code[i] >= 0) total[code[i]]++;
     const top = Math.max(0, opts.top ?? 8);
     const ranked = names.map((_, c) => c).filter((c) => total[c] > 0).sort((p, q) => total[q] - total[p] || p - q);
     const keep = ranked.slice(0, top), rest = ranked.length > top;
     const colOf = new Int32Array(names.length).fill(keep.length);
     keep.forEach((c, k) => { colOf[c] = k; });
     const cols = Array.from({ length: keep.length + (rest ? 1 : 0) }, () => new Float64Array(bins));
-    for (let i = 0; i < s.n; i++) {
+    for (let i = 0; i < cap.count; i++) {
       const c = code[i];
       if (c < 0) continue;
       const k = colOf[c];

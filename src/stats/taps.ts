@@ -21,7 +21,8 @@
  */
 import { fieldByName } from "../fields/registry";
 import { AddrTable } from "../stream/packets";
-import { codes, nums, pathIds, type Scan } from "./scan";
+import type { Capture } from "../table/capture";
+import { codes, malformedRows, numbers, pathIds } from "../table/bulk";
 
 export type ConvType = "eth" | "ip" | "ipv6" | "tcp" | "udp";
 export const CONV_TYPES: ConvType[] = ["eth", "ip", "ipv6", "tcp", "udp"];
@@ -81,37 +82,37 @@ class Interner {
 }
 
 /** Per-row address numbers of one address column (IPv4 values; MAC / IPv6 dictionaries); -1 absent. */
-function addressIds(s: Scan, field: string, intern: Interner): Float64Array {
+function addressIds(cap: Capture, field: string, intern: Interner): Float64Array {
   const def = fieldByName(field);
   if (def === undefined) throw new Error(`unknown field ${field}`);
-  const ids = new Float64Array(s.n).fill(-1);
+  const ids = new Float64Array(cap.count).fill(-1);
   if (def.storage === "dict") {
-    const { codes: c, values } = codes(s, field);
+    const { codes: c, values } = codes(cap, field);
     const map = intern.addrs.idsOf(values);
-    for (let i = 0; i < s.n; i++) if (c[i] !== 0) ids[i] = map[c[i]];
+    for (let i = 0; i < cap.count; i++) if (c[i] !== 0) ids[i] = map[c[i]];
   } else {
     if (def.display !== "ipv4") throw new Error(`${field} is not an address field`);
-    const v = nums(s, field);
-    for (let i = 0; i < s.n; i++) if (v[i] === v[i]) ids[i] = v[i];
+    const v = numbers(cap, field);
+    for (let i = 0; i < cap.count; i++) if (v[i] === v[i]) ids[i] = v[i];
   }
   return ids;
 }
 
 /** The taps of one conversation/endpoint type over a capture's rows. */
-export function taps(s: Scan, type: ConvType): Taps {
+export function taps(cap: Capture, type: ConvType): Taps {
   const intern = new Interner();
-  const ids = pathIds(s);
-  const infos = s.t.paths.nodes.map((n) => pathInfo(n.path, type));
+  const { ids, paths, last } = pathIds(cap);
+  const infos = paths.map((path) => pathInfo(path, type));
   const passes: { src: Int32Array; dst: Int32Array }[] = [];
-  const newPass = () => { const p = { src: new Int32Array(s.n).fill(-1), dst: new Int32Array(s.n).fill(-1) }; passes.push(p); return p; };
+  const newPass = () => { const p = { src: new Int32Array(cap.count).fill(-1), dst: new Int32Array(cap.count).fill(-1) }; passes.push(p); return p; };
 
   if (type === "eth" || type === "ip" || type === "ipv6") {
     const [sf, df, isf, idf] = type === "eth" ? ["eth.src", "eth.dst", "", ""] :
       type === "ip" ? ["ip.src", "ip.dst", "inner.ip.src", "inner.ip.dst"] : ["ipv6.src", "ipv6.dst", "inner.ipv6.src", "inner.ipv6.dst"];
     const outer = newPass();
-    const a = addressIds(s, sf, intern), b = addressIds(s, df, intern);
-    const frag = type === "ipv6" ? nums(s, "ipv6.fraghdr.offset", 0) : null;
-    for (let i = 0; i < s.n; i++) {
+    const a = addressIds(cap, sf, intern), b = addressIds(cap, df, intern);
+    const frag = type === "ipv6" ? numbers(cap, "ipv6.fraghdr.offset", 0) : null;
+    for (let i = 0; i < cap.count; i++) {
       if (infos[ids[i]].count === 0 || a[i] < 0 || b[i] < 0) continue;
       if (frag !== null && frag[i] > 0) continue;
       outer.src[i] = intern.endpoint(a[i], -1);
@@ -119,8 +120,8 @@ export function taps(s: Scan, type: ConvType): Taps {
     }
     if (isf !== "") {
       const inner = newPass();
-      const ia = addressIds(s, isf, intern), ib = addressIds(s, idf, intern);
-      for (let i = 0; i < s.n; i++) {
+      const ia = addressIds(cap, isf, intern), ib = addressIds(cap, idf, intern);
+      for (let i = 0; i < cap.count; i++) {
         if (infos[ids[i]].count < 2 || ia[i] < 0 || ib[i] < 0) continue;
         inner.src[i] = intern.endpoint(ia[i], -1);
         inner.dst[i] = intern.endpoint(ib[i], -1);
@@ -129,21 +130,20 @@ export function taps(s: Scan, type: ConvType): Taps {
     return { passes, addr: intern.addr, port: intern.port, addrId: intern.addrId };
   }
 
-  const sp = nums(s, `${type}.srcport`), dp = nums(s, `${type}.dstport`);
+  const sp = numbers(cap, `${type}.srcport`), dp = numbers(cap, `${type}.dstport`);
   const cols = {
-    ip: [addressIds(s, "ip.src", intern), addressIds(s, "ip.dst", intern)],
-    ipv6: [addressIds(s, "ipv6.src", intern), addressIds(s, "ipv6.dst", intern)],
-    "inner.ip": [addressIds(s, "inner.ip.src", intern), addressIds(s, "inner.ip.dst", intern)],
-    "inner.ipv6": [addressIds(s, "inner.ipv6.src", intern), addressIds(s, "inner.ipv6.dst", intern)],
+    ip: [addressIds(cap, "ip.src", intern), addressIds(cap, "ip.dst", intern)],
+    ipv6: [addressIds(cap, "ipv6.src", intern), addressIds(cap, "ipv6.dst", intern)],
+    "inner.ip": [addressIds(cap, "inner.ip.src", intern), addressIds(cap, "inner.ip.dst", intern)],
+    "inner.ipv6": [addressIds(cap, "inner.ipv6.src", intern), addressIds(cap, "inner.ipv6.dst", intern)],
   };
   const pass = newPass();
-  const bad = new Uint8Array(s.t.count);
-  s.t.malformed.copyTo(bad);
-  const endsAt = s.t.paths.nodes.map((nd) => nd.name === type);
-  for (let i = 0; i < s.n; i++) {
+  const bad = malformedRows(cap);
+  const endsAt = last.map((name) => name === type);
+  for (let i = 0; i < cap.count; i++) {
     const info = infos[ids[i]];
     if (info.count === 0 || info.lastIp === "" || sp[i] !== sp[i] || dp[i] !== dp[i]) continue;
-    if (type === "tcp" && endsAt[ids[i]] && bad[s.index === null ? i : s.index[i]]) continue;
+    if (type === "tcp" && endsAt[ids[i]] && bad[i]) continue;
     let pair = info.ipBefore >= 2 ? cols[info.lastIp === "ip" ? "inner.ip" : "inner.ipv6"] : cols[info.lastIp];
     if (pair[0][i] < 0 && info.ipBefore >= 2) pair = cols[info.lastIp];
     const x = pair[0][i], y = pair[1][i];

@@ -12,7 +12,8 @@
  * State is per stream and direction (typed arrays grown as streams appear): nothing per packet
  * beyond the output arrays.
  */
-import { nums, relTimes, type Scan } from "./scan";
+import type { Capture } from "../table/capture";
+import { numbers, relativeTimes } from "../table/bulk";
 import type { Taps } from "./taps";
 
 export const A = {
@@ -93,13 +94,13 @@ class DirState {
 }
 
 /** tcp.stream per row, and with `analyse` the tcp.analysis flags per row. */
-export function tcpAnalysis(s: Scan, tcp: Taps, analyse: boolean): TcpResult {
+export function tcpAnalysis(cap: Capture, tcp: Taps, analyse: boolean): TcpResult {
   const { src, dst } = tcp.passes[0];
-  const n = s.n;
-  const fl = nums(s, "tcp.flags", 0), seq = nums(s, "tcp.seq_raw", 0), ackN = nums(s, "tcp.ack_raw", 0);
-  const seglenA = nums(s, "tcp.len"), winA = analyse ? nums(s, "tcp.window_size_value", 0) : seglenA;
-  const wsA = analyse ? nums(s, "tcp.options.wscale.shift") : seglenA;
-  const time = analyse ? relTimes(s) : seglenA;
+  const n = cap.count;
+  const fl = numbers(cap, "tcp.flags", 0), seq = numbers(cap, "tcp.seq_raw", 0), ackN = numbers(cap, "tcp.ack_raw", 0);
+  const seglenA = numbers(cap, "tcp.len"), winA = analyse ? numbers(cap, "tcp.window_size_value", 0) : seglenA;
+  const wsA = analyse ? numbers(cap, "tcp.options.wscale.shift") : seglenA;
+  const time = analyse ? relativeTimes(cap) : seglenA;
   const stream = new Int32Array(n).fill(-1), out = new Uint32Array(n);
   const current = new Map<number, number>();
   const d = new DirState();

@@ -12,7 +12,7 @@
  */
 import "../flows";
 import type { Capture } from "../table/capture";
-import { nums, relTimes, scanOf } from "./scan";
+import { numbers, relativeTimes } from "../table/bulk";
 import { StatTable, type Cell } from "./table";
 import { KINDS, tcpAnalysis } from "./tcpanalysis";
 import { taps } from "./taps";
@@ -23,12 +23,11 @@ export interface TcpTroubleOptions {
 }
 
 export function tcpTrouble(cap: Capture, opts: TcpTroubleOptions = {}): { summary: StatTable; packets: StatTable } {
-  const s = scanOf(cap);
-  const tp = taps(s, "tcp");
-  const res = tcpAnalysis(s, tp, true);
+  const tp = taps(cap, "tcp");
+  const res = tcpAnalysis(cap, tp, true);
   const counts = new Float64Array(KINDS.length);
   const hit: number[] = [];
-  for (let i = 0; i < s.n; i++) {
+  for (let i = 0; i < cap.count; i++) {
     const f = res.flags[i];
     if (f === 0) continue;
     let any = false;
@@ -42,7 +41,7 @@ export function tcpTrouble(cap: Capture, opts: TcpTroubleOptions = {}): { summar
     const uid = ft.column("uid");
     uidOf = (i) => { const r = ft.flowOf[i]; return r === 0xffffffff ? null : (uid.get(r) as string); };
   }
-  const time = relTimes(s), len = nums(s, "tcp.len");
+  const time = relativeTimes(cap), len = numbers(cap, "tcp.len");
   const { src, dst } = tp.passes[0];
   const rows: Cell[][] = [];
   for (const i of hit) {
@@ -59,6 +58,5 @@ export function tcpTrouble(cap: Capture, opts: TcpTroubleOptions = {}): { summar
 
 /** tcp.stream per packet of the capture (-1 for packets without a TCP header tshark tracks). */
 export function tcpStreams(cap: Capture): Int32Array {
-  const s = scanOf(cap);
-  return tcpAnalysis(s, taps(s, "tcp"), false).stream;
+  return tcpAnalysis(cap, taps(cap, "tcp"), false).stream;
 }

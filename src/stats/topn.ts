@@ -9,29 +9,29 @@
 import { fieldByName, formatNumber } from "../fields/registry";
 import { ALIASES } from "../filter";
 import type { Capture } from "../table/capture";
-import { codes, frameLens, nums, pathIds, scanOf, type Scan } from "./scan";
+import { codes, numbers, pathIds } from "../table/bulk";
 import { StatTable, type Cell } from "./table";
 
 /** Per-row value codes of one stored field (-1: absent) and the value texts. */
-function valueCodes(s: Scan, cap: Capture, field: string, names: string[], index: Map<string, number>): Int32Array {
+function valueCodes(cap: Capture, field: string, names: string[], index: Map<string, number>): Int32Array {
   const def = fieldByName(field);
   if (def === undefined) throw new Error(`topN: unknown field "${field}"`);
-  const out = new Int32Array(s.n).fill(-1);
+  const out = new Int32Array(cap.count).fill(-1);
   const intern = (t: string) => {
     let c = index.get(t);
     if (c === undefined) { c = names.length; names.push(t); index.set(t, c); }
     return c;
   };
   if (field === "frame.protocols") {
-    const ids = pathIds(s);
-    const map = s.t.paths.nodes.map((n) => intern(n.path));
-    for (let i = 0; i < s.n; i++) out[i] = map[ids[i]];
+    const { ids, paths } = pathIds(cap);
+    const map = paths.map((path) => intern(path));
+    for (let i = 0; i < cap.count; i++) out[i] = map[ids[i]];
     return out;
   }
   if (def.storage === "dict") {
-    const { codes: c, values } = codes(s, field);
+    const { codes: c, values } = codes(cap, field);
     const map = new Int32Array(values.length).fill(-1);
-    for (let i = 0; i < s.n; i++) {
+    for (let i = 0; i < cap.count; i++) {
       const k = c[i];
       if (k === 0) continue;
       if (map[k] < 0) map[k] = intern(values[k]);
@@ -41,12 +41,12 @@ function valueCodes(s: Scan, cap: Capture, field: string, names: string[], index
   }
   if (def.storage === "derived" || def.from !== undefined) {
     const col = cap.column(field);
-    for (let i = 0; i < s.n; i++) { const t = col.text(i); if (t !== "") out[i] = intern(t); }
+    for (let i = 0; i < cap.count; i++) { const t = col.text(i); if (t !== "") out[i] = intern(t); }
     return out;
   }
-  const v = nums(s, field);
+  const v = numbers(cap, field);
   const map = new Map<number, number>();
-  for (let i = 0; i < s.n; i++) {
+  for (let i = 0; i < cap.count; i++) {
     const x = v[i];
     if (x !== x) continue;
     let c = map.get(x);
@@ -59,13 +59,12 @@ function valueCodes(s: Scan, cap: Capture, field: string, names: string[], index
 export function topN(cap: Capture, field: string, n = 10, by: "frames" | "bytes" = "frames"): StatTable {
   if (by !== "frames" && by !== "bytes") throw new Error(`topN: by is "frames" or "bytes", not "${by}"`);
   if (!(n >= 0)) throw new Error(`topN: n must be a number ≥ 0, not ${n}`);
-  const s = scanOf(cap);
-  const len = frameLens(s);
+  const len = numbers(cap, "frame.len", 0);
   const names: string[] = [], index = new Map<string, number>();
-  const parts = (ALIASES[field] ?? [field]).map((f) => valueCodes(s, cap, f, names, index));
+  const parts = (ALIASES[field] ?? [field]).map((f) => valueCodes(cap, f, names, index));
   const frames = new Float64Array(names.length), bytes = new Float64Array(names.length);
   let totalF = 0, totalB = 0;
-  for (let i = 0; i < s.n; i++) {
+  for (let i = 0; i < cap.count; i++) {
     totalF++; totalB += len[i];
     const a = parts[0][i];
     if (a >= 0) { frames[a]++; bytes[a] += len[i]; }

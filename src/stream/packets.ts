@@ -6,9 +6,10 @@
  * 2^32 + its index in an address table shared by all IPv6 columns (each dictionary column numbers
  * its values on its own, so codes are mapped once per distinct value).
  */
-import { fieldByName, formatIPv4 } from "../fields/registry";
+import { formatIPv4 } from "../fields/registry";
 import type { TableBuilder } from "../table/builder";
-import type { NumColumn } from "../table/column";
+import { copyCodes, copyNumbers, copyTimes, type NumericArray } from "../table/bulk";
+import type { Capture } from "../table/capture";
 
 export const V6_BASE = 2 ** 32;
 
@@ -104,40 +105,31 @@ export const FLOW_FIELDS = ["frame.len", "frame.cap_len", "vlan.id", "ip.src", "
   "tcp.hdr_len", "tcp.window_size_value", "udp.srcport", "udp.dstport", "udp.length", "icmp.type", "icmp.code",
   "icmpv6.type", "icmpv6.code"];
 
-function numCol(t: Table, name: string): NumColumn | null {
-  const def = fieldByName(name);
-  if (def === undefined) return null;
-  if (def.storage === "dict") return t.dict[def.id]?.codes ?? null;
-  return t.num[def.id] ?? null;
+/** Copies a numeric field into out[row] (absent rows keep the fill); a field not loaded leaves `out` as it is. */
+function fillNum(t: Table, name: string, out: NumericArray): boolean {
+  return copyNumbers(t, name, out);
 }
 
-type Out = Float64Array | Int32Array | Uint32Array | Int16Array | Uint8Array;
-
-/** Copies a column's present values into out[row] (NumColumn's bulk path: no callback per row). */
-function copyColumn(c: NumColumn, out: Out): void {
-  c.copyTo(out);
-}
-
-function fillNum(t: Table, name: string, out: Out): boolean {
-  const c = numCol(t, name);
-  if (c === null) return false;
-  copyColumn(c, out);
-  return true;
-}
-
-/** Fills `out` with IPv6 address numbers for rows where the dictionary column `name` has a value. */
+/** Fills `out` with IPv6 address numbers for rows where the text column `name` has a value. */
 function fillV6(t: Table, name: string, addrs: AddrTable, out: Float64Array, onlyIfNaN: boolean): void {
-  const def = fieldByName(name);
-  if (def === undefined) return;
-  const d = t.dict[def.id];
-  if (d == null) return;
-  const ids = new Float64Array(d.values.length).fill(NaN);
-  d.codes.forEach((r, code) => {
-    if (onlyIfNaN && !Number.isNaN(out[r])) return;
+  const codes = new Int32Array(t.count);
+  const values = copyCodes(t, name, codes);
+  if (values === null) return;
+  // numbered on first use, so the table holds only addresses of packets
+  const ids = new Float64Array(values.length).fill(NaN);
+  for (let r = 0; r < codes.length; r++) {
+    const code = codes[r];
+    if (code === 0 || (onlyIfNaN && !Number.isNaN(out[r]))) continue;
     let id = ids[code];
-    if (Number.isNaN(id)) id = ids[code] = addrs.v6Id(d.values[code]);
+    if (Number.isNaN(id)) id = ids[code] = addrs.v6Id(values[code]);
     out[r] = id;
-  });
+  }
+}
+
+/** The packet arrays of a capture's table, and the view's rows of it (null: every row). */
+export function packetsOf(cap: Capture, addrs: AddrTable): { P: PacketArrays; index: Uint32Array | null } {
+  const { table, index } = cap.storage;
+  return { P: extractPackets(table, addrs), index };
 }
 
 export function extractPackets(t: Table, addrs: AddrTable): PacketArrays {
@@ -154,13 +146,12 @@ export function extractPackets(t: Table, addrs: AddrTable): PacketArrays {
     frameLen: i32(), ttl: i16(), cut: new Uint8Array(n), vlan: i32(),
   };
   // time, truncated to microseconds as libpcap hands it to Zeek (and nfstream)
-  const ns = new Float64Array(n);
-  copyColumn(t.timeNsec, ns);
-  copyColumn(t.timeSec, p.t);
-  for (let r = 0; r < n; r++) p.t[r] += Math.floor(ns[r] / 1000) / 1e6;
+  const { sec, nsec } = copyTimes(t);
+  for (let r = 0; r < n; r++) p.t[r] = sec[r] + Math.floor(nsec[r] / 1000) / 1e6;
   fillNum(t, "frame.len", p.frameLen);
-  const capCol = numCol(t, "frame.cap_len");
-  if (capCol !== null) capCol.forEach((r, v) => { if (v < p.frameLen[r]) p.cut[r] = 1; });
+  const capLen = new Float64Array(n).fill(NaN);
+  fillNum(t, "frame.cap_len", capLen);
+  for (let r = 0; r < n; r++) if (capLen[r] < p.frameLen[r]) p.cut[r] = 1;
   fillNum(t, "vlan.id", p.vlan);
   // the TTL of the first IP header (IPv4's, else IPv6's hop limit), when those columns are loaded
   const hlim = i16();
