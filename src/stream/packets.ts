@@ -205,7 +205,8 @@ export function extractPackets(t: Table, addrs: AddrTable): PacketArrays {
   fillNum(t, "icmpv6.code", icmp6C);
 
   for (let r = 0; r < n; r++) {
-    const tunnelled = !Number.isNaN(inSrc[r]);
+    // a header cut before its destination address is no IP header for connection tracking
+    const tunnelled = !Number.isNaN(inSrc[r]) && !Number.isNaN(inDst[r]);
     if (tunnelled) {
       p.inner[r] = 1;
       p.src[r] = inSrc[r];
@@ -229,7 +230,7 @@ export function extractPackets(t: Table, addrs: AddrTable): PacketArrays {
         p.outProto[r] = p.udpSport[r] >= 0 ? 17 : -1;
         p.outLen[r] = v6plen[r] + 40;
       }
-    } else if (!Number.isNaN(ip4src[r])) {
+    } else if (!Number.isNaN(ip4src[r]) && !Number.isNaN(ip4dst[r])) {
       p.src[r] = ip4src[r];
       p.dst[r] = ip4dst[r];
       p.ipv[r] = 4;
@@ -243,7 +244,7 @@ export function extractPackets(t: Table, addrs: AddrTable): PacketArrays {
         p.fragMore[r] = fl & 1;
         p.fragId[r] = ip4id[r];
       }
-    } else if (!Number.isNaN(v6src[r])) {
+    } else if (!Number.isNaN(v6src[r]) && !Number.isNaN(v6dst[r])) {
       p.src[r] = v6src[r];
       p.dst[r] = v6dst[r];
       p.ipv[r] = 6;
