@@ -67,7 +67,8 @@ export interface FlowData {
 export function allocFlowData(n: number, protoNames: string[], stateNames: string[]): FlowData {
   const f64 = () => new Float64Array(n);
   return {
-    count: n, ts: f64(), uid: new Array<string>(n), origH: f64(), origP: new Int32Array(n), respH: f64(), respP: new Int32Array(n),
+    // uids are filled in row order (appending keeps the array packed)
+    count: n, ts: f64(), uid: [], origH: f64(), origP: new Int32Array(n), respH: f64(), respP: new Int32Array(n),
     proto: new Uint8Array(n), protoNames, duration: f64(), origBytes: f64(), respBytes: f64(),
     connState: new Uint8Array(n), stateNames, missedBytes: f64(), history: new Uint32Array(n), historyNames: [""],
     origPkts: f64(), origIpBytes: f64(), respPkts: f64(), respIpBytes: f64(), ipProto: new Uint8Array(n),
