@@ -381,7 +381,8 @@ export function trackZeek(cap: Capture, opts: ZeekOptions = {}): Tracked {
     for (let id = head; id >= 0;) {
       const nxt = next[id];
       const c = conns[id] as Conn;
-      if (expired(c, i)) letGo(c);
+      // expired() looks at the packets after the connection's last one: not for one of packet i (a tunnel's)
+      if (c.lastIdx < i && expired(c, i)) letGo(c);
       id = nxt;
     }
   };
@@ -395,7 +396,7 @@ export function trackZeek(cap: Capture, opts: ZeekOptions = {}): Tracked {
     }
     while (liveCount >= maxConns) {
       const old = conns[head] as Conn;
-      if (!expired(old, i)) evicted++;
+      if (old.lastIdx >= i || !expired(old, i)) evicted++;
       letGo(old);
     }
     const spare = pool.pop();
