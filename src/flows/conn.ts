@@ -35,11 +35,16 @@ export interface ZeekOptions extends DefragOptions {
    * is kept as it stands; a later packet of it starts a new connection) and counted in a warning.
    */
   maxConnections?: number;
+  /**
+   * Live connections past which all of them are checked for expired timers (again each time their
+   * number grows by a quarter); default 65,536. Tuning only: rows do not depend on it.
+   */
+  sweepFrom?: number;
 }
 
 /** default of ZeekOptions.maxConnections */
 export const MAX_CONNECTIONS = 500_000;
-/** live connections are checked for expired timers each time their number doubles past this */
+/** default of ZeekOptions.sweepFrom */
 const SWEEP_MIN = 65_536;
 /** connection objects kept for reuse at most */
 const POOL_MAX = 65_536;
@@ -285,7 +290,8 @@ export function trackZeek(cap: Capture, opts: ZeekOptions = {}): Tracked {
   let data = allocFlowData(rows0, KIND_NAMES, STATE_NAMES);
   const pool: Conn[] = [];
   const histCode = new Map<string, number>();
-  let created = 0, liveCount = 0, evicted = 0, nextSweep = SWEEP_MIN, sweepAgainAt = 0;
+  const sweepFrom = Math.max(1, opts.sweepFrom ?? SWEEP_MIN);
+  let created = 0, liveCount = 0, evicted = 0, nextSweep = sweepFrom, sweepAgainAt = 0;
   // live connections from least to most recently active (a doubly linked list over ids)
   let prev = new Int32Array(rows0), next = new Int32Array(rows0);
   let head = -1, tail = -1;
@@ -391,7 +397,7 @@ export function trackZeek(cap: Capture, opts: ZeekOptions = {}): Tracked {
     k1: number, kp1: number, k2: number, kp2: number, kpr: number, t: number, i: number, flags: number): Conn => {
     if (liveCount >= nextSweep || (liveCount >= maxConns && created >= sweepAgainAt)) {
       sweep(i);
-      nextSweep = Math.max(SWEEP_MIN, Math.ceil(1.25 * liveCount));
+      nextSweep = Math.max(sweepFrom, Math.ceil(1.25 * liveCount));
       sweepAgainAt = created + Math.max(1, maxConns >> 3);
     }
     while (liveCount >= maxConns) {
