@@ -206,7 +206,7 @@ class Rewriter {
     const min = Number(m[1]), max = m[2] === undefined ? min : m[3] === "" ? Infinity : Number(m[3]);
     if (min <= MAX_REPLICATION && max <= MAX_REPLICATION) return atom + m[0] + lazy;
     if (captures) throw new NotLinearError(`a group with captures repeated ${m[0]} cannot run in linear time`);
-    if (Math.min(min, max === Infinity ? min : max) * atom.length > MAX_PATTERN) {
+    if ((max === Infinity ? min + 1 : max) * (atom.length + 6) > MAX_PATTERN) {
       throw new NotLinearError(`the pattern unrolls to more than ${MAX_PATTERN} characters`);
     }
     const unit = atom.startsWith("(") || atom.length === 1 || /^\\.$|^\[.*\]$/s.test(atom) ? atom : `(?:${atom})`;

@@ -41,6 +41,11 @@ test("linearRegExp: exponential patterns finish at once; constructs with no line
   assert.equal(linearRegExp(EVIL).test("aaaa"), true);
   for (const p of ["a(?=b)", "(?<!a)b", "(a)\\1", "(?<n>a)\\k<n>", "(a){20}"]) assert.throws(() => linearRegExp(p), NotLinearError, p);
   assert.throws(() => linearRegExp("("), SyntaxError);
+  // an unrolled repetition past the pattern budget is refused at once, not built
+  const t1 = performance.now();
+  assert.throws(() => linearRegExp("a{0,100000}"), NotLinearError);
+  assert.throws(() => linearRegExp("(?:a{1000}){1000}"), NotLinearError);
+  assert.ok(performance.now() - t1 < 500);
 });
 
 test("display filter matches: ^(a+)+$ on a 4,001-character Host is fast; lookahead is a filter error", async () => {
