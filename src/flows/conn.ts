@@ -12,7 +12,7 @@
  */
 import type { Capture } from "../table/capture";
 import { Defragmenter, type DefragOptions } from "../stream/defrag";
-import { AddrTable, extractPackets, V6_BASE, type PacketArrays } from "../stream/packets";
+import { sharedPackets, V6_BASE, type AddrTable, type PacketArrays } from "../stream/packets";
 import { likelyServerPorts } from "./ports";
 import { allocFlowData, resizeFlowData, type FlowData } from "./table";
 import { ACK, CLOSED, ESTABLISHED, INACTIVE, PARTIAL, RESET, SYN, SYN_ACK_SENT, SYN_SENT, TcpState, type Endpoint, type SegmentResult, type TcpConn } from "./tcp";
@@ -274,8 +274,7 @@ const BROADCAST4 = 0xffffffff;
 
 export function trackZeek(cap: Capture, opts: ZeekOptions = {}): Tracked {
   const { table, index } = cap.storage;
-  const addrs = new AddrTable();
-  const P = extractPackets(table, addrs);
+  const { P, addrs } = sharedPackets(table);
   const n = index === null ? P.n : index.length;
   const likely = likelyServerPorts(opts.zeekScripts);
   const dnsLoaded = opts.zeekScripts === undefined || opts.zeekScripts.includes("dns");

@@ -127,6 +127,22 @@ function fillV6(t: Table, name: string, addrs: AddrTable, out: Float64Array, onl
 }
 
 /** The packet arrays of a capture's table, and the view's rows of it (null: every row). */
+/**
+ * The packet arrays of a table and the address table numbering them, extracted once and shared by
+ * every consumer (flows of the capture and of its views, nfstream, rules) while they are in use:
+ * held by a WeakRef, so they cost no memory once nobody holds them (then they are extracted again).
+ * Consumers read them, never write them.
+ */
+const sharedArrays = new WeakMap<Table, WeakRef<{ P: PacketArrays; addrs: AddrTable }>>();
+export function sharedPackets(t: Table): { P: PacketArrays; addrs: AddrTable } {
+  const hit = sharedArrays.get(t)?.deref();
+  if (hit !== undefined && hit.P.n === t.count) return hit;
+  const addrs = new AddrTable();
+  const v = { P: extractPackets(t, addrs), addrs };
+  sharedArrays.set(t, new WeakRef(v));
+  return v;
+}
+
 export function packetsOf(cap: Capture, addrs: AddrTable): { P: PacketArrays; index: Uint32Array | null } {
   const { table, index } = cap.storage;
   return { P: extractPackets(table, addrs), index };
