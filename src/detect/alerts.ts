@@ -192,13 +192,13 @@ export class AlertTable {
   /** The alerts as a danfo DataFrame (danfo loaded on first call); unset values are null. */
   toDataFrame(columns: string[] = this.columns): import("danfojs-node").DataFrame {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { danfo } = require("../table/danfo") as typeof import("../table/danfo");
+    const { dataFrame } = require("../table/danfo") as typeof import("../table/danfo");
     const data: Record<string, (AlertValue | null)[]> = {};
     for (const name of columns) {
       const c = this.column(name);
       data[name] = Array.from({ length: this.count }, (_, r) => c.get(r) ?? null);
     }
-    return new (danfo().DataFrame)(data, { columns });
+    return dataFrame(data, columns);
   }
 
   /** TSV (header line, tabs and newlines inside values escaped as \t \n), CSV (RFC 4180) or JSON lines. */

@@ -241,7 +241,7 @@ export class FlowTable {
   /** The flows as a danfo DataFrame (danfo is loaded on first call); unset values are null. */
   toDataFrame(columns: string[] = this.columns): import("danfojs-node").DataFrame {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { danfo } = require("../table/danfo") as typeof import("../table/danfo");
+    const { dataFrame } = require("../table/danfo") as typeof import("../table/danfo");
     const data: Record<string, (FlowValue | null)[]> = {};
     for (const name of columns) {
       const c = this.column(name);
@@ -249,8 +249,7 @@ export class FlowTable {
       for (let r = 0; r < this.count; r++) { const v = c.get(r); a[r] = v === undefined ? null : v; }
       data[name] = a;
     }
-    const d = danfo();
-    return new d.DataFrame(data, { columns });
+    return dataFrame(data, columns);
   }
 
   /** The row of a flow by its uid (-1 when absent). */

@@ -122,13 +122,13 @@ export class LogTable {
   /** The log as a danfo DataFrame (danfo loads on first call); unset values are null. */
   toDataFrame(columns: string[] = this.columns): import("danfojs-node").DataFrame {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { danfo } = require("../table/danfo") as typeof import("../table/danfo");
+    const { dataFrame } = require("../table/danfo") as typeof import("../table/danfo");
     const data: Record<string, (LogValue | null)[]> = {};
     for (const name of columns) {
       const c = this.column(name);
       data[name] = Array.from({ length: this.count }, (_, r) => c.get(r) ?? null);
     }
-    return new (danfo().DataFrame)(data, { columns });
+    return dataFrame(data, columns);
   }
 
   /** rows joined to a flow */

@@ -152,7 +152,7 @@ export class AlertTable {
 
   /** The alerts as a danfo DataFrame (danfo loads on first call); unset values are null. */
   toDataFrame(columns: string[] = this.columns): import("danfojs-node").DataFrame {
-    const { danfo } = require("../table/danfo") as typeof import("../table/danfo");
+    const { dataFrame } = require("../table/danfo") as typeof import("../table/danfo");
     const data: Record<string, (AlertValue | null)[]> = {};
     for (const name of columns) {
       const c = this.column(name);
@@ -160,7 +160,7 @@ export class AlertTable {
       for (let r = 0; r < this.count; r++) { const v = c.get(r); a[r] = v === undefined ? null : v; }
       data[name] = a;
     }
-    return new (danfo().DataFrame)(data, { columns });
+    return dataFrame(data, columns);
   }
 }
 

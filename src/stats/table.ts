@@ -2,7 +2,7 @@
  * StatTable: the small columnar result every statistic returns. Rows are row-major and already in
  * the order each statistic documents (docs/stats.md); cells are numbers, strings or null (absent).
  */
-import { danfo } from "../table/danfo";
+import { dataFrame } from "../table/danfo";
 
 export type Cell = number | string | null;
 
@@ -30,9 +30,8 @@ export class StatTable {
 
   /** The table as a danfo DataFrame (danfo is loaded on first use). */
   toDataFrame(): import("danfojs-node").DataFrame {
-    const d = danfo();
     const data: Record<string, Cell[]> = {};
     for (const c of this.columns) data[c] = this.column(c);
-    return new d.DataFrame(data, { columns: this.columns });
+    return dataFrame(data, this.columns);
   }
 }

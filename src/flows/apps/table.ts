@@ -315,7 +315,7 @@ export class AppTable {
   /** As a danfo DataFrame (danfo loaded on first call): unset → null, lists → their Zeek text. */
   toDataFrame(columns: string[] = this.columns): import("danfojs-node").DataFrame {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { danfo } = require("../../table/danfo") as typeof import("../../table/danfo");
+    const { dataFrame } = require("../../table/danfo") as typeof import("../../table/danfo");
     const data: Record<string, (FlowValue | null)[]> = {};
     for (const name of columns) {
       const c = this.column(name);
@@ -326,7 +326,6 @@ export class AppTable {
       }
       data[name] = a;
     }
-    const d = danfo();
-    return new d.DataFrame(data, { columns });
+    return dataFrame(data, columns);
   }
 }
