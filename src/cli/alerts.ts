@@ -13,10 +13,8 @@ import { open } from "../table/load";
 import { UsageError } from "./main";
 import { Output } from "./output";
 import { Progress } from "./progress";
+import { csvCell, escapeControls } from "./escape";
 
-function csvCell(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 export function writeAlerts(a: AlertTable, format: string, out: { write(s: string): void }): void {
   const cols = a.columns.map((c) => a.column(c));
@@ -29,7 +27,7 @@ export function writeAlerts(a: AlertTable, format: string, out: { write(s: strin
     return;
   }
   const sep = format === "csv" ? "," : "\t";
-  const cell = format === "csv" ? csvCell : (s: string) => s.replace(/[\t\n\r]/g, " ");
+  const cell = format === "csv" ? csvCell : (s: string) => escapeControls(s.replace(/[\t\n\r]/g, " "));
   out.write(a.columns.join(sep) + "\n");
   for (let r = 0; r < a.count; r++) out.write(cols.map((c) => cell(c.text(r))).join(sep) + "\n");
 }

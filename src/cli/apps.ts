@@ -10,14 +10,13 @@ import { open } from "../table/load";
 import { UsageError } from "./main";
 import { Output } from "./output";
 import { Progress } from "./progress";
+import { csvCell } from "./escape";
 
-function csvCell(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 /** Zeek's TSV escaping: tabs, newlines, backslashes and non-printable bytes as \xNN */
 function tsvCell(s: string): string {
-  return s.replace(/[\t\n\r\\\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  // C1 controls (U+0080–U+009F, which a terminal may take as CSI …) as their UTF-8 bytes
+  return s.replace(/[\t\n\r\\\x00-\x1f\x7f-\x9f]/g, (c) => [...Buffer.from(c, "utf8")].map((b) => `\\x${b.toString(16).padStart(2, "0")}`).join(""));
 }
 
 export function writeApp(t: AppTable, format: string, out: { write(s: string): void }, columns: string[] = t.columns): void {

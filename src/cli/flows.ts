@@ -9,10 +9,8 @@ import { open } from "../table/load";
 import { UsageError } from "./main";
 import { Output } from "./output";
 import { Progress } from "./progress";
+import { csvCell } from "./escape";
 
-function csvCell(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 export function writeFlows(ft: FlowTable, format: string, columns: string[], out: { write(s: string): void }): void {
   const cols = columns.map((c) => ft.column(c));
