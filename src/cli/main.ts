@@ -23,6 +23,9 @@ commands:
 
 export class UsageError extends Error {}
 
+/** A request the command cannot do (input or options out of range): its message alone, exit 2. */
+export class CommandError extends Error {}
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
   switch (cmd) {
@@ -68,6 +71,9 @@ export function run(argv: string[]): void {
         process.exitCode = 2;
       } else if (e instanceof UsageError) {
         process.stderr.write(`wirebook: ${e.message}\n${USAGE}`);
+        process.exitCode = 2;
+      } else if (e instanceof CommandError) {
+        process.stderr.write(`wirebook: ${e.message}\n`);
         process.exitCode = 2;
       } else if (systemError(e) !== null) {
         // the machine's answer (no such folder, a full disk, no permission): one line, no stack

@@ -7,7 +7,7 @@ import "../filter";
 import { conversationsByFrames, endpoints, hierarchy, ioStat, tcpTrouble, topN } from "../stats";
 import { CONV_TYPES, type ConvType } from "../stats/taps";
 import { convText, endpointsText, phsText, tableText } from "../stats/text";
-import { UsageError } from "./main";
+import { CommandError, UsageError } from "./main";
 import { Progress } from "./progress";
 
 export async function statsCommand(args: string[]): Promise<number> {
@@ -47,7 +47,17 @@ export async function statsCommand(args: string[]): Promise<number> {
       text = tableText(t.summary, "TCP trouble") + tableText(t.packets, "TCP trouble: packets");
     } else if (k === "conv") text = convText(conversationsByFrames(cap, type(v)), v);
     else if (k === "endpoints") text = endpointsText(endpoints(cap, type(v)), v);
-    else if (k === "io") text = tableText(ioStat(cap, Number(rest[0]), { filters: rest.slice(1) }), `IO statistics, ${rest[0]} s intervals`);
+    else if (k === "io") {
+      let t: ReturnType<typeof ioStat>;
+      try {
+        t = ioStat(cap, Number(rest[0]), { filters: rest.slice(1) });
+      } catch (e) {
+        // too many intervals, a bad interval: the user's to change (one line, exit 2)
+        if (e instanceof Error && e.message.startsWith("ioStat: ")) throw new CommandError(`-z ${z}: ${e.message.slice(8)}`);
+        throw e;
+      }
+      text = tableText(t, `IO statistics, ${rest[0]} s intervals`);
+    }
     else text = tableText(topN(cap, v, rest[0] === undefined ? 10 : Number(rest[0])), `Top ${v}`);
     process.stdout.write(text);
   }

@@ -65,3 +65,26 @@ test("a chain of 5,000 `and`s (a balanced tree, not 5,000 levels) selects what t
   assert.ok(theirs.length > 100);
   assert.deepEqual(ours, theirs);
 });
+
+test("stats -z io,stat: too many intervals is one line and exit 2; a million intervals print", { timeout: 120_000 }, async () => {
+  const os = await import("node:os");
+  const { readCapture } = await import("../../src/io/reader");
+  const { timedCapture } = await import("../../src/fuzz/times");
+  const { Rng } = await import("../../src/gen/prng");
+  const frames: Buffer[] = [];
+  await readCapture(FILE, { record(b, off, caplen) { if (frames.length < 50) frames.push(Buffer.from(b.subarray(off, off + caplen))); } });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wb-iostat-"));
+  try {
+    const maxNs = path.join(dir, "max-ns.pcapng");
+    fs.writeFileSync(maxNs, timedCapture(frames, 1, "max-ns", new Rng(7)));
+    oneLine(cli(["stats", maxNs, "-z", "io,stat,1"]), /^wirebook: -z io,stat,1: \d+ intervals of 1 s; at most 10000000 \(use a longer interval\)\n$/);
+    // times that go backwards over ≈ 1e6 s, at 1 s: ≈ 1M rows (the table's widths overflowed the stack)
+    const wide = path.join(dir, "backwards.pcapng");
+    fs.writeFileSync(wide, timedCapture(frames, 1, "backwards", new Rng(7)));
+    const r = cli(["stats", wide, "-z", "io,stat,1"]);
+    assert.equal(r.code, 0, r.stderr.slice(0, 300));
+    assert.ok(r.stdout.split("\n").length > 900_000, `${r.stdout.split("\n").length} lines`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
