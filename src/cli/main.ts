@@ -21,7 +21,8 @@ commands:
   kernel execute NOTEBOOK.ipynb [--out DIR]     run a notebook headless to HTML
 `;
 
-import { UsageError } from "./usage";
+import { CommandError, UsageError } from "./usage";
+
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
@@ -45,6 +46,20 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * The one-line message of an error a system call returned (ENOENT, ENOSPC, EACCES …): what it
+ * was about (the path, or the output) and why, as the C library says it; null for other errors.
+ */
+export function systemError(e: unknown): string | null {
+  const err = e as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof err.code !== "string" || typeof err.syscall !== "string" || !/^E[A-Z0-9]+$/.test(err.code)) return null;
+  // "ENOSPC: no space left on device, write" → "no space left on device"
+  const why = /^E[A-Z0-9]+: ([^,]+)/.exec(err.message)?.[1] ?? err.code;
+  if (typeof err.path === "string") return `${err.path}: ${why}`;
+  if (err.syscall === "write") return `cannot write the output: ${why}`;
+  return `${err.syscall}: ${why}`;
+}
+
 /** Runs the command line and sets the exit code. */
 export function run(argv: string[]): void {
   main(argv).then(
@@ -55,6 +70,13 @@ export function run(argv: string[]): void {
         process.exitCode = 2;
       } else if (e instanceof UsageError) {
         process.stderr.write(`wirebook: ${e.message}\n${USAGE}`);
+        process.exitCode = 2;
+      } else if (e instanceof CommandError) {
+        process.stderr.write(`wirebook: ${e.message}\n`);
+        process.exitCode = 2;
+      } else if (systemError(e) !== null) {
+        // the machine's answer (no such folder, a full disk, no permission): one line, no stack
+        process.stderr.write(`wirebook: ${systemError(e)}\n`);
         process.exitCode = 2;
       } else {
         process.stderr.write(`wirebook: internal error: ${(e as Error)?.stack ?? String(e)}\n`);

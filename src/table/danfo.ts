@@ -9,6 +9,17 @@ export function danfo(): typeof import("danfojs-node") {
   return dfd;
 }
 
+/**
+ * A DataFrame of named columns; with no rows, an empty frame that still has the columns (danfo
+ * throws "end must be greater than start" on columns of length 0). Every toDataFrame() uses it.
+ */
+export function dataFrame(data: Record<string, unknown[]>, columns: string[]): import("danfojs-node").DataFrame {
+  const d = danfo();
+  const rows = columns.length === 0 ? 0 : (data[columns[0]]?.length ?? 0);
+  if (rows === 0) return new d.DataFrame([], { columns });
+  return new d.DataFrame(data as never, { columns });
+}
+
 export function toDataFrame(c: Capture, columns: string[]): import("danfojs-node").DataFrame {
   const data: Record<string, (number | string | null)[]> = {};
   for (const name of columns) {
@@ -20,6 +31,5 @@ export function toDataFrame(c: Capture, columns: string[]): import("danfojs-node
     }
     data[name] = out;
   }
-  const d = danfo();
-  return new d.DataFrame(data, { columns });
+  return dataFrame(data, columns);
 }
