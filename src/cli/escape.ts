@@ -1,6 +1,6 @@
 /**
- * The one escaping of packet-derived text for a terminal, used by every text output of the CLI
- * (`wirebook capture` lines, CSV and TSV tables): a packet can carry ESC, BEL, C1 controls …
+ * The escaping of packet-derived text in the CLI's packet lines (`wirebook capture`; the table
+ * writers of src/result/format have their own, one per format): a packet can carry ESC, BEL, C1 controls …
  * that would drive the terminal (set its title, clear it, fake output). As tshark 4.0 prints
  * them in its packet lines (format_text): \a \b \t \n \v \f \r by name, other C0 controls and DEL
  * as three octal digits (\033, \177), C1 controls as \u009B; everything else, backslash
