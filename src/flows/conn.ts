@@ -12,7 +12,7 @@
  */
 import type { Capture } from "../table/capture";
 import { Defragmenter, type DefragOptions } from "../stream/defrag";
-import { sharedPackets, V6_BASE, type AddrTable, type PacketArrays } from "../stream/packets";
+import { sharedPacketsOf, V6_BASE, type AddrTable, type PacketArrays } from "../stream/packets";
 import { likelyServerPorts } from "./ports";
 import { allocFlowData, resizeFlowData, type FlowData } from "./table";
 import { NetworkTime, later } from "./time";
@@ -274,8 +274,7 @@ class ConnTable {
 const BROADCAST4 = 0xffffffff;
 
 export function trackZeek(cap: Capture, opts: ZeekOptions = {}): Tracked {
-  const { table, index } = cap.storage;
-  const { P, addrs } = sharedPackets(table);
+  const { P, addrs, index } = sharedPacketsOf(cap);
   const n = index === null ? P.n : index.length;
   const likely = likelyServerPorts(opts.zeekScripts);
   const dnsLoaded = opts.zeekScripts === undefined || opts.zeekScripts.includes("dns");
