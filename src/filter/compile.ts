@@ -80,6 +80,7 @@ function baseType(def: FieldDef): VType {
     case "ipv6": return "ipv6";
     case "mac": return "mac";
     case "string": return "string";
+    case "bytes": return "bytes";
     case "time": return "time";
     default: return def.storage === "f64" ? "float" : "int";
   }
@@ -431,6 +432,9 @@ class Checker {
   }
 
   private numLit(b: Value, left: Operand): number {
+    // a value name of the field (value_string), as tshark matches `demo.type == "hello"`
+    const names = left.srcs[0].wraps.length === 0 ? left.srcs[0].def.values : undefined;
+    if (names !== undefined && (b.k === "string" || b.k === "word")) for (const [k, n] of names) if (n === b.text) return k;
     if (b.k === "string") this.err(`${TYPE_NAMES[left.type]} cannot be converted from a string ("${b.text}").`, b);
     if (b.k !== "word") this.err(`A number was expected.`, b);
     let v: number | undefined;
