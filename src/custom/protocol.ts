@@ -275,6 +275,7 @@ function compile(spec: ProtocolSpec): Omit<Compiled, "unbind" | "defs"> & { over
       if (typeof f.mask !== "number" || !Number.isInteger(f.mask) || f.mask <= 0 || f.mask >= 2 ** (8 * width)) {
         fail(spec, f.name, `"mask" must be a non-zero integer that fits ${src.spec.name} (${8 * width} bits)`);
       }
+      if (isInt(f.type) && f.mask >= 2 ** (8 * INTS[f.type].bytes)) fail(spec, f.name, `"mask" 0x${f.mask.toString(16)} is wider than ${f.type}`);
       step.op = f.type === "boolean" ? Op.Bool : Op.Bits;
       step.src = src.slot;
       step.mask = f.mask;
@@ -329,10 +330,11 @@ function fieldOptions(s: Step): { display: Display; storage: NumKind | "dict"; h
   if (isInt(t)) {
     const bits = s.op === Op.Bits ? maskWidth(s.mask) : 8 * INTS[t].bytes;
     const info = INTS[t];
+    // as tshark: hex digits for the type's width, a masked field's too
+    const digits = 2 * info.bytes;
     const storage: NumKind = info.bytes === 8 ? "f64" : info.signed ? "i32" : s.op === Op.Bits ? (bits <= 8 ? "u8" : bits <= 16 ? "u16" : "u32")
       : info.bytes === 1 ? "u8" : info.bytes === 2 ? "u16" : "u32";
     if (s.spec.base === "hex") {
-      const digits = Math.ceil(bits / 4);
       return { display: "hex", storage, hexDigits: digits, text: info.bytes === 8 ? (v) => formatHex(v, digits) : undefined };
     }
     return { display: "dec", storage, text: info.bytes === 8 ? (v) => String(v) : undefined };

@@ -279,7 +279,9 @@ class Checker {
   }
 
   private regex(b: Value & { k: "string" }): RegExp {
-    let pat = b.text, flags = "";
+    // tshark 4.0 compiles "matches" patterns caseless (PCRE2_CASELESS); a leading (?-i) turns it off
+    let pat = b.text, flags = "i";
+    if (pat.startsWith("(?-i)")) { flags = ""; pat = pat.slice(5); }
     for (;;) {
       const m = /^\(\?([imsx]+)\)/.exec(pat);
       if (!m) break;
@@ -338,7 +340,11 @@ class Checker {
         const f = (numTest(rel, lit) as { f: (v: number) => boolean }).f;
         return { dom: "num", f: (v) => f(v !== 0 ? 1 : 0), eq: undefined };
       }
-      return numTest(rel, this.numLit(b, left));
+      const nt = numTest(rel, this.numLit(b, left));
+      if (t !== "float" || nt.dom !== "num") return nt;
+      // tshark 4.0 orders doubles with < and >: a NaN is "equal" to every number
+      const nan = rel === "==" || rel === "<=" || rel === ">=", fn = nt.f;
+      return { dom: "num", f: (v) => (v !== v ? nan : fn(v)) };
     }
     // text types
     if (t === "string") {
@@ -374,7 +380,9 @@ class Checker {
     let lit: Uint8Array;
     if (b.k === "string") lit = Uint8Array.from(Buffer.from(b.text, "utf8"));
     else if (b.k === "word") {
-      const p = parseBytes(b.text) ?? parseMac(b.text);
+      // tshark takes an integer for one byte too (`eth.src[0] == 0x02`)
+      const one = /^0x[0-9a-f]{1,2}$/i.test(b.text) ? Uint8Array.of(parseInt(b.text, 16)) : undefined;
+      const p = parseBytes(b.text) ?? parseMac(b.text) ?? one;
       if (!p) this.err(`"${b.text}" is not a valid byte string.`, b);
       lit = p;
     } else this.err(`A byte string was expected.`, b);

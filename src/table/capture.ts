@@ -176,8 +176,8 @@ export class Capture {
     if (def.storage === "dict") {
       const c = t.dict[def.id];
       if (c === null) throw new Error(`field "${def.name}" was not loaded (see the columns option of open())`);
-      // bytes are kept as "01:02:ab" (the filter's byte text); tshark prints them "0102ab"
-      if (def.display === "bytes") return mk((r) => c.get(r), (r) => c.get(r)?.replace(/:/g, "") ?? "");
+      // bytes are kept as "01:02:ab" (the filter's byte text); tshark prints them "0102ab", none "<MISSING>"
+      if (def.display === "bytes") return mk((r) => c.get(r), (r) => { const v = c.get(r); return v === undefined ? "" : v === "" ? "<MISSING>" : v.replace(/:/g, ""); });
       return mk((r) => c.get(r), (r) => c.get(r) ?? "");
     }
     const c = t.num[def.id];
