@@ -239,3 +239,38 @@ test("wirebook alerts --detector FILE.js --protocol FILE.js and WIREBOOK_PROTOCO
   const fields = execFileSync(process.execPath, [MAIN, "fields", file, "-e", "wbalert.flags", "-Y", "wbalert.flags.urgent", "--protocol", proto, "--protocol", proto], { encoding: "utf8" });
   assert.equal(fields, tsharkFields(file, ["wbalert.flags"], ["-X", `lua_script:${lua}`, "-Y", "wbalert.flags.urgent"]));
 });
+
+test("every prefix of a packet decodes without throwing or reading past it", async () => {
+  const { decodeFrames } = await import("../helpers/decode");
+  const spec: ProtocolSpec = {
+    name: "wbcut", over: { "udp.port": 7006 },
+    fields: [
+      { name: "wbcut.n", type: "uint16" }, { name: "wbcut.s", type: "string", length: "wbcut.n" }, { name: "wbcut.a6", type: "ipv6" },
+      { name: "wbcut.q", type: "uint64", endian: "little" }, { name: "wbcut.d", type: "double" }, { name: "wbcut.b", type: "boolean", of: "wbcut.n", mask: 1 },
+      { name: "wbcut.rest", type: "bytes" },
+    ],
+    decode(view, f) { f.set("wbcut.rest", new Uint8Array(view.buffer, view.byteOffset, Math.min(2, view.byteLength))); },
+  };
+  defineProtocol(spec);
+  const payload = Buffer.concat([Buffer.from([0, 3]), Buffer.from("abc"), Buffer.alloc(16, 1), Buffer.alloc(8, 2), Buffer.alloc(8, 3), Buffer.from("tail")]);
+  const f = new Frame();
+  f.eth(mac("02:00:00:00:00:02"), mac("02:00:00:00:00:01")).ipv4(ip4("10.1.0.1"), ip4("10.1.0.2"), PROTO_UDP, 64, 1, true).udp(30000, 7006).bytes(payload);
+  f.finish();
+  const bytes = Buffer.from(f.view());
+  const frames = Array.from({ length: bytes.length + 1 }, (_, n) => bytes.subarray(0, n));
+  const cap = decodeFrames(frames);
+  assert.equal(cap.count, frames.length);
+  // each field is set exactly when the prefix holds it
+  const udpStart = 14 + 20 + 8;
+  const has = (name: string, r: number) => cap.column(name).text(r) !== "";
+  for (let n = 0; n < frames.length; n++) {
+    const avail = n - udpStart;
+    assert.equal(has("wbcut.n", n), avail >= 2, `n at ${n}`);
+    assert.equal(has("wbcut.s", n), avail >= 5, `s at ${n}`);
+    assert.equal(has("wbcut.a6", n), avail >= 21, `a6 at ${n}`);
+    assert.equal(has("wbcut.q", n), avail >= 29, `q at ${n}`);
+    assert.equal(has("wbcut.d", n), avail >= 37, `d at ${n}`);
+  }
+  // the declared field was read first: decode()'s write does not replace it (first write wins)
+  assert.equal(cap.column("wbcut.rest").text(frames.length - 1), "7461696c");
+});
