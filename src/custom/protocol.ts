@@ -174,6 +174,8 @@ interface Compiled {
   nextName: string | undefined;
   /** undoes the dispatch entries */
   unbind: (() => void)[];
+  /** the per-packet integer values, reused */
+  vals: Float64Array;
   /** a signature of the fields, to allow defining the same spec again (a notebook cell run twice) */
   signature: string;
   defs: Map<string, FieldDef>;
@@ -224,7 +226,7 @@ function fieldSignature(f: FieldSpec): string {
 }
 
 /** Checks a spec and compiles it into steps (no registry change yet). */
-function compile(spec: ProtocolSpec): Omit<Compiled, "unbind" | "defs"> & { over: [DispatchTable, number, unknown][] } {
+function compile(spec: ProtocolSpec): Omit<Compiled, "unbind" | "defs" | "vals"> & { over: [DispatchTable, number, unknown][] } {
   if (spec === null || typeof spec !== "object") fail({}, undefined, "a spec is an object { name, over, fields }");
   if (typeof spec.name !== "string" || !NAME_RE.test(spec.name)) {
     fail(spec, undefined, `"name" must be lower case letters, digits, "_" or "-", starting with a letter (got ${JSON.stringify(spec.name)})`);
@@ -373,6 +375,12 @@ function stringText(b: Uint8Array, off: number, end: number): string {
 }
 
 function readInt(b: Buffer, off: number, size: number, signed: boolean, little: boolean): number {
+  if (!little) {
+    // the common cases without Buffer's generic readers
+    if (size === 1) return signed ? (b[off] << 24) >> 24 : b[off];
+    if (size === 2) { const v = (b[off] << 8) | b[off + 1]; return signed ? (v << 16) >> 16 : v; }
+    if (size === 4) { const v = (b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]; return signed ? v : v >>> 0; }
+  }
   if (size === 8) {
     const v = signed ? (little ? b.readBigInt64LE(off) : b.readBigInt64BE(off)) : little ? b.readBigUInt64LE(off) : b.readBigUInt64BE(off);
     return Number(v);
@@ -385,10 +393,22 @@ function readInt(b: Buffer, off: number, size: number, signed: boolean, little: 
 function decoderOf(c: Compiled): (p: Packet, b: Buffer, off: number, end: number, sport: number, dport: number) => boolean {
   const { steps, spec } = c;
   const name = spec.name;
+  let busy = false;
   return (p, b, off, end, sport, dport) => {
     if (end - off < c.minLength) return false;
     if (!p.enter(name)) return true;
-    const vals = new Float64Array(c.slots).fill(NaN);
+    // the values of this packet's integer fields (NaN: not read); one array, unless nested (next to itself)
+    const vals = busy ? new Float64Array(c.slots) : c.vals;
+    vals.fill(NaN);
+    busy = true;
+    try {
+      decodeLayer(p, b, off, end, sport, dport, vals);
+    } finally {
+      if (vals === c.vals) busy = false;
+    }
+    return true;
+  };
+  function decodeLayer(p: Packet, b: Buffer, off: number, end: number, sport: number, dport: number, vals: Float64Array): void {
     let pos = off, short = false;
     for (let i = 0; i < steps.length; i++) {
       const s = steps[i];
@@ -435,10 +455,9 @@ function decoderOf(c: Compiled): (p: Packet, b: Buffer, off: number, end: number
       if (r === undefined) short = true;
       else if (r >= 0) pos = off + r;
     }
-    if (short) { p.short(name); return true; }
+    if (short) { p.short(name); return; }
     handOn(c, p, b, pos, end, vals, sport, dport);
-    return true;
-  };
+  }
 }
 
 /** runs the spec's decode(): undefined when it read past the layer, else where the payload starts (-1: unchanged) */
@@ -522,7 +541,7 @@ export function defineProtocol(spec: ProtocolSpec): { name: string; fields: stri
     }
   } else for (const u of prev.unbind) u();
   for (const s of k.steps) s.def = defs.get(s.spec.name) as FieldDef;
-  const c: Compiled = { ...k, unbind: [], defs };
+  const c: Compiled = { ...k, unbind: [], defs, vals: new Float64Array(k.slots) };
   const dec = decoderOf(c);
   customDecoders.set(spec.name, dec);
   defined.set(spec.name, c);
