@@ -19,7 +19,7 @@ import "../decode"; // the built-in protocols first: their names and fields are 
 import { bind, builtinProtocol, type DispatchTable } from "../decode/dispatch";
 import type { Packet } from "../decode/packet";
 import { asciiText } from "../decode/tsharktext";
-import { defineField, defineProtocol as defineLayer, fieldByName, formatHex, isProtocol, type Display, type FieldDef, type NumKind } from "../fields/registry";
+import { defineField, defineProtocol as defineLayer, fieldByName, isProtocol, type Display, type FieldDef, type NumKind } from "../fields/registry";
 
 export type IntType = "uint8" | "uint16" | "uint24" | "uint32" | "uint64" | "int8" | "int16" | "int24" | "int32" | "int64";
 export type FieldType = IntType | "boolean" | "ipv4" | "ipv6" | "ether" | "bytes" | "string" | "float" | "double";
@@ -63,7 +63,7 @@ export interface Over {
   "tcp.heuristic"?: (payload: Uint8Array) => boolean;
 }
 
-export type FieldValue = number | string | Uint8Array;
+export type FieldValue = number | bigint | string | Uint8Array;
 
 /** What a spec's decode() gets besides the layer's bytes. */
 export interface FieldAccess {
@@ -330,16 +330,16 @@ function compile(spec: ProtocolSpec): Omit<Compiled, "unbind" | "defs" | "vals">
 function fieldOptions(s: Step): { display: Display; storage: NumKind | "dict"; hexDigits?: number; text?: (v: number) => string } {
   const t = s.spec.type;
   if (isInt(t)) {
-    const bits = s.op === Op.Bits ? maskWidth(s.mask) : 8 * INTS[t].bytes;
     const info = INTS[t];
+    const bits = s.op === Op.Bits ? maskWidth(s.mask) : 8 * info.bytes;
     // as tshark: hex digits for the type's width, a masked field's too
     const digits = 2 * info.bytes;
-    const storage: NumKind = info.bytes === 8 ? "f64" : info.signed ? "i32" : s.op === Op.Bits ? (bits <= 8 ? "u8" : bits <= 16 ? "u16" : "u32")
+    // 64-bit values are kept as their exact text (a dictionary column; filters compare them as numbers)
+    if (info.bytes === 8) return { display: s.spec.base === "hex" ? "hex" : "dec", storage: "dict" };
+    const storage: NumKind = info.signed ? "i32" : s.op === Op.Bits ? (bits <= 8 ? "u8" : bits <= 16 ? "u16" : "u32")
       : info.bytes === 1 ? "u8" : info.bytes === 2 ? "u16" : "u32";
-    if (s.spec.base === "hex") {
-      return { display: "hex", storage, hexDigits: digits, text: info.bytes === 8 ? (v) => formatHex(v, digits) : undefined };
-    }
-    return { display: "dec", storage, text: info.bytes === 8 ? (v) => String(v) : undefined };
+    if (s.spec.base === "hex") return { display: "hex", storage, hexDigits: digits };
+    return { display: "dec", storage };
   }
   switch (t) {
     case "boolean": return { display: "bool", storage: "u8" };
@@ -374,16 +374,21 @@ function stringText(b: Uint8Array, off: number, end: number): string {
   return asciiText(b, off, e);
 }
 
+function read64(b: Buffer, off: number, signed: boolean, little: boolean): bigint {
+  return signed ? (little ? b.readBigInt64LE(off) : b.readBigInt64BE(off)) : little ? b.readBigUInt64LE(off) : b.readBigUInt64BE(off);
+}
+
+/** a 64-bit value as tshark prints it: decimal, or 0x and 16 hex digits */
+function text64(v: bigint, hex: boolean): string {
+  return hex ? "0x" + BigInt.asUintN(64, v).toString(16).padStart(16, "0") : v.toString();
+}
+
 function readInt(b: Buffer, off: number, size: number, signed: boolean, little: boolean): number {
   if (!little) {
     // the common cases without Buffer's generic readers
     if (size === 1) return signed ? (b[off] << 24) >> 24 : b[off];
     if (size === 2) { const v = (b[off] << 8) | b[off + 1]; return signed ? (v << 16) >> 16 : v; }
     if (size === 4) { const v = (b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]; return signed ? v : v >>> 0; }
-  }
-  if (size === 8) {
-    const v = signed ? (little ? b.readBigInt64LE(off) : b.readBigInt64BE(off)) : little ? b.readBigUInt64LE(off) : b.readBigUInt64BE(off);
-    return Number(v);
   }
   if (signed) return little ? b.readIntLE(off, size) : b.readIntBE(off, size);
   return little ? b.readUIntLE(off, size) : b.readUIntBE(off, size);
@@ -433,6 +438,12 @@ function decoderOf(c: Compiled): (p: Packet, b: Buffer, off: number, end: number
       if (size > end - pos) { short = true; break; }
       switch (op) {
         case Op.Int: {
+          if (size === 8) {
+            const big = read64(b, pos, s.signed, s.little);
+            vals[s.slot] = Number(big);
+            p.s(s.def, text64(big, s.spec.base === "hex"));
+            break;
+          }
           const v = readInt(b, pos, size, s.signed, s.little);
           vals[s.slot] = v;
           p.u(s.def, v);
@@ -490,7 +501,12 @@ function setField(c: Compiled, p: Packet, name: string, v: FieldValue, vals: Flo
     if (!(x instanceof Uint8Array) || x.length !== n) throw new Error(`${c.spec.name}.decode: ${name} takes ${n} bytes`);
     return x;
   };
-  if (isInt(t) || t === "float" || t === "double" || t === "boolean" || t === "ipv4") {
+  if (isInt(t) && INTS[t].bytes === 8) {
+    if (!(typeof v === "number" && Number.isInteger(v)) && typeof v !== "bigint") throw new Error(`${c.spec.name}.decode: ${name} takes an integer (a number or a bigint)`);
+    const big = BigInt(v);
+    p.s(s.def, text64(INTS[t].signed ? BigInt.asIntN(64, big) : BigInt.asUintN(64, big), s.spec.base === "hex"));
+    if (s.slot >= 0 && Number.isNaN(vals[s.slot])) vals[s.slot] = Number(big);
+  } else if (isInt(t) || t === "float" || t === "double" || t === "boolean" || t === "ipv4") {
     if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${c.spec.name}.decode: ${name} takes a number`);
     const x = t === "boolean" ? (v ? 1 : 0) : t === "ipv4" ? v >>> 0 : v;
     p.u(s.def, x);

@@ -92,7 +92,7 @@ function maxOf(def: FieldDef): number {
     case "u8": return def.from ? 1 : 255;
     case "u16": return 65535;
     case "i32": return 2147483647;
-    case "f64": return Number.MAX_VALUE;
+    case "f64": case "dict": return Number.MAX_VALUE;
     default: return 4294967295;
   }
 }
@@ -754,6 +754,11 @@ function baseSrc(def: FieldDef, c: Ctx): Src {
   if (def.storage === "dict") {
     const d = t.dict[def.id];
     if (d === null) notLoaded(def);
+    if (def.display === "dec" || def.display === "hex") {
+      // integers kept as their exact text (64-bit fields of user-defined protocols): compared as numbers
+      const nums = d.values.map(Number);
+      return { each: (fn) => d.codes.forEach((r, v) => fn(r, nums[v], 0)), get: (r) => { const k = d.codes.get(r); return k === undefined ? undefined : nums[k]; } };
+    }
     return { each: (fn) => d.codes.forEach((r, v) => fn(r, v, 0)), get: (r) => d.codes.get(r), values: d.values, unique: true };
   }
   if (def.name === "frame.cap_len") {
