@@ -3,6 +3,7 @@
  * The `wirebook` command. Exit codes: 0 done, 1 internal error, 2 rejected input or bad usage.
  */
 import { CaptureError } from "../io/errors";
+import { SpecError } from "../custom/errors";
 
 const USAGE = `usage: wirebook <command> [options]
 
@@ -14,8 +15,9 @@ commands:
   report FILE -o report.html [--title T]        one self-contained offline HTML report (charts, tables)
   capture -i DEV [-c N] [-a duration:S] [-f BPF] [-w FILE]   live capture as tshark (-D lists devices)
   stats FILE -z io,phs|conv,TYPE|endpoints,TYPE|io,stat,N[,FILTER…]|top,FIELD[,N]|tcp,trouble   tshark-like statistics
-  alerts FILE [--rules FILE.rules] [--no-detectors] [--format tsv|csv|json]   detectors' and signature alerts
+  alerts FILE [--rules FILE.rules] [--detector FILE.js] [--no-detectors] [--format tsv|csv|json]   detectors' and signature alerts
   files FILE [--format tsv|csv|json] [--extract DIR] [--reputation virustotal]   HTTP bodies as files: MIME types, md5/sha1/sha256
+  (every command that reads captures takes --protocol FILE.js, repeatable, and WIREBOOK_PROTOCOLS: your own protocols)
   kernel install [--user | --prefix DIR]        register the Jupyter kernel
   kernel uninstall [--user | --prefix DIR]      remove it
   kernel execute NOTEBOOK.ipynb [--out DIR]     run a notebook headless to HTML
@@ -25,7 +27,10 @@ import { CommandError, UsageError } from "./usage";
 
 
 async function main(argv: string[]): Promise<number> {
-  const [cmd, ...args] = argv;
+  const [cmd, ...given] = argv;
+  // your own protocols (docs/protocols.md): before the command, so its captures have their fields
+  const args = cmd === undefined || cmd === "kernel" || cmd.startsWith("-") || cmd === "help" ? given
+    : (await import("../custom/load")).takeProtocolArgs(given);
   switch (cmd) {
     case "fields": return (await import("./fields")).fieldsCommand(args);
     case "summary": return (await import("./summary")).summaryCommand(args);
@@ -65,7 +70,7 @@ export function run(argv: string[]): void {
   main(argv).then(
     (code) => { process.exitCode = code; },
     (e: unknown) => {
-      if (e instanceof CaptureError) {
+      if (e instanceof CaptureError || e instanceof SpecError) {
         process.stderr.write(`wirebook: ${e.message}\n`);
         process.exitCode = 2;
       } else if (e instanceof UsageError) {
