@@ -1,0 +1,199 @@
+/**
+ * Feeding DuckDB from Wirebook's tables: packets (a window of a capture at a time) and result
+ * tables are appended as data chunks into a staging table, which `COPY … TO 'x.parquet'` writes
+ * with the final column types (src/dataset/columns.ts). DuckDB writes the Parquet; we only hand it
+ * values.
+ */
+import * as duck from "@duckdb/node-api";
+import type { Capture } from "../table/capture";
+import type { ResultTable } from "../result/table";
+import { packetColumns, resultColumns, selectList, stageList, type DatasetColumn, type StageType } from "./columns";
+
+const VECTOR = 2048;
+
+/** A DuckDB connection set up for deterministic writing: UTC, one thread, a memory limit. */
+export async function connect(opts: { path?: string; memoryLimit?: string; threads?: number; tempDirectory?: string } = {}): Promise<{ instance: duck.DuckDBInstance; conn: duck.DuckDBConnection }> {
+  const config: Record<string, string> = { threads: String(opts.threads ?? 1), memory_limit: opts.memoryLimit ?? "128MB" };
+  if (opts.tempDirectory !== undefined) config.temp_directory = opts.tempDirectory;
+  const instance = await duck.DuckDBInstance.create(opts.path ?? ":memory:", config);
+  const conn = await instance.connect();
+  await conn.run("SET TimeZone = 'UTC'");
+  return { instance, conn };
+}
+
+function duckType(t: StageType): duck.DuckDBType {
+  switch (t) {
+    case "INTEGER": return duck.INTEGER;
+    case "DOUBLE": return duck.DOUBLE;
+    case "VARCHAR": return duck.VARCHAR;
+    case "BOOLEAN": return duck.BOOLEAN;
+    case "VARCHAR[]": return duck.LIST(duck.VARCHAR);
+    case "DOUBLE[]": return duck.LIST(duck.DOUBLE);
+  }
+}
+
+/** `"name"` with quotes doubled */
+export function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** 'text' with quotes doubled */
+export function literal(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+type Cell = duck.DuckDBValue;
+
+/** A value of a packet column, converted to its staged type. */
+function stagedValue(stageType: StageType, v: number | string | undefined): Cell {
+  if (v === undefined) return null;
+  switch (stageType) {
+    case "BOOLEAN": return typeof v === "number" ? v !== 0 : v === "1" || v === "true";
+    case "VARCHAR": return String(v);
+    default: return typeof v === "number" ? v : Number(v);
+  }
+}
+
+/** Where a capture window starts in the whole capture, and the times frame.time_relative/delta are taken from. */
+export interface WindowState {
+  /** packets before this window */
+  rowBase: number;
+  /** the first timed packet of the capture */
+  firstSec?: number;
+  firstNs?: number;
+  /** the last timed packet before this row */
+  prevSec?: number;
+  prevNs?: number;
+}
+
+/**
+ * Appends packet windows to a staging table `name` (every packet column, staged types). The
+ * column values come from the window's Capture (`column(name).get`), except the frame numbers and
+ * the times relative to the whole capture.
+ */
+export class PacketStager {
+  private readonly stages = stageList(packetColumns());
+  private readonly types = this.stages.map((s) => duckType(s.stageType));
+  private readonly full: duck.DuckDBDataChunk;
+  private readonly dirty: boolean[];
+  readonly state: WindowState = { rowBase: 0 };
+  private constructor(private readonly appender: duck.DuckDBAppender, readonly table: string) {
+    this.full = duck.DuckDBDataChunk.create(this.types, VECTOR);
+    this.dirty = this.stages.map(() => true);
+  }
+
+  static async create(conn: duck.DuckDBConnection, table: string): Promise<PacketStager> {
+    const cols = stageList(packetColumns()).map((s) => `${ident(s.stage)} ${s.stageType}`);
+    await conn.run(`CREATE TABLE ${ident(table)} (${cols.join(", ")})`);
+    return new PacketStager(await conn.createAppender(table), table);
+  }
+
+  /** The SELECT list giving the packet columns from the staging table. */
+  static select(): string {
+    return selectList(packetColumns());
+  }
+
+  /** Appends every row of `cap` (a window of a capture: its rows follow those appended before). */
+  append(cap: Capture): void {
+    const present = new Set(cap.columns);
+    const { table: t } = cap.storage;
+    const n = cap.count;
+    const st = this.state;
+    // per stage: a function of the row giving the staged value, or null for a column absent here
+    const getters: (((r: number) => Cell) | null)[] = this.stages.map((s) => {
+      switch (s.source) {
+        case "frame.number": return (r) => st.rowBase + r + 1;
+        case "frame.time": return (r) => { const sec = t.timeSec.get(r); return sec === undefined ? null : sec * 1e6 + Math.floor((t.timeNsec.get(r) as number) / 1000); };
+        case "frame.time_epoch": return (r) => { const sec = t.timeSec.get(r); return sec === undefined ? null : sec + (t.timeNsec.get(r) as number) / 1e9; };
+        case "frame.time_relative": case "frame.time_delta": return null; // filled below (across windows)
+        default: {
+          // frame.interface_id: always (a window's Capture does not know the interfaces yet)
+          if (!present.has(s.source) && s.source !== "frame.interface_id") return null;
+          const c = cap.column(s.source);
+          const ty = s.stageType;
+          return (r) => stagedValue(ty, c.get(r));
+        }
+      }
+    });
+    // the times relative to the capture's first packet and to the previous packet (null when untimed)
+    const rel = new Float64Array(n), delta = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      const sec = t.timeSec.get(r);
+      if (sec === undefined) { rel[r] = NaN; delta[r] = NaN; continue; }
+      const ns = t.timeNsec.get(r) as number;
+      if (st.firstSec === undefined) { st.firstSec = sec; st.firstNs = ns; }
+      rel[r] = (sec - st.firstSec) + (ns - (st.firstNs as number)) / 1e9;
+      delta[r] = st.prevSec === undefined ? 0 : (sec - st.prevSec) + (ns - (st.prevNs as number)) / 1e9;
+      st.prevSec = sec; st.prevNs = ns;
+    }
+    this.stages.forEach((s, i) => {
+      if (s.source === "frame.time_relative") getters[i] = (r) => (Number.isNaN(rel[r]) ? null : rel[r]);
+      else if (s.source === "frame.time_delta") getters[i] = (r) => (Number.isNaN(delta[r]) ? null : delta[r]);
+    });
+    for (let from = 0; from < n; from += VECTOR) {
+      const m = Math.min(VECTOR, n - from);
+      const whole = m === VECTOR;
+      const chunk = whole ? this.full : duck.DuckDBDataChunk.create(this.types, m);
+      getters.forEach((g, i) => {
+        if (g === null) {
+          if (whole && !this.dirty[i]) return;
+          chunk.setColumnValues(i, new Array<Cell>(m).fill(null));
+          if (whole) this.dirty[i] = false;
+          return;
+        }
+        const vals = new Array<Cell>(m);
+        for (let k = 0; k < m; k++) vals[k] = g(from + k);
+        chunk.setColumnValues(i, vals);
+        if (whole) this.dirty[i] = true;
+      });
+      this.appender.appendDataChunk(chunk);
+    }
+    this.appender.flushSync();
+    st.rowBase += n;
+  }
+
+  close(): void {
+    this.appender.flushSync();
+    this.appender.closeSync();
+  }
+}
+
+/** A value of a result table column, converted to its staged type. */
+function resultValue(stageType: StageType, v: unknown, text: () => string): Cell {
+  if (v === undefined || v === null) return null;
+  switch (stageType) {
+    case "BOOLEAN": return typeof v === "boolean" ? v : typeof v === "number" ? v !== 0 : v === "T" || v === "true" || v === "1";
+    case "INTEGER": case "DOUBLE": { const x = typeof v === "number" ? v : Number(v); return Number.isNaN(x) ? null : x; }
+    case "VARCHAR[]": return duck.listValue((v as unknown[]).map((x) => String(x)));
+    case "DOUBLE[]": return duck.listValue((v as unknown[]).map((x) => Number(x)));
+    default: return Array.isArray(v) ? text() : typeof v === "string" ? v : text();
+  }
+}
+
+/**
+ * Stages a result table as DuckDB table `name`; returns its dataset columns (whose SELECT list,
+ * `selectList`, gives the written types).
+ */
+export async function stageResult(conn: duck.DuckDBConnection, name: string, rt: ResultTable, columns: string[] = rt.columns): Promise<DatasetColumn[]> {
+  const src = columns.map((c) => rt.column(c));
+  const cols = resultColumns(src);
+  const stages = stageList(cols);
+  await conn.run(`CREATE TABLE ${ident(name)} (${stages.map((s) => `${ident(s.stage)} ${s.stageType}`).join(", ")})`);
+  const appender = await conn.createAppender(name);
+  const types = stages.map((s) => duckType(s.stageType));
+  const bySource = new Map(src.map((c) => [c.name, c]));
+  for (let from = 0; from < rt.count; from += VECTOR) {
+    const m = Math.min(VECTOR, rt.count - from);
+    const chunk = duck.DuckDBDataChunk.create(types, m);
+    stages.forEach((s, i) => {
+      const c = bySource.get(s.source)!;
+      const vals = new Array<Cell>(m);
+      for (let k = 0; k < m; k++) vals[k] = resultValue(s.stageType, c.get(from + k), () => c.text(from + k));
+      chunk.setColumnValues(i, vals);
+    });
+    appender.appendDataChunk(chunk);
+  }
+  appender.flushSync();
+  appender.closeSync();
+  return cols;
+}
