@@ -2,12 +2,12 @@
  * `wb.convert(inputs, out, options?)`: captures → a Parquet dataset (docs/dataset.md).
  *
  *   OUT/_dataset.json
- *   OUT/packets/capture=office.pcap/part-0.parquet
+ *   OUT/packets/capture=office.pcap/part-00000.parquet (one file per row group)
  *   OUT/flows/capture=office.pcap/part-0.parquet   (and dns, http, tls, dhcp, quic, smtp, files, alerts)
  *
- * Packets are decoded in windows (a fresh TableBuilder per WINDOW packets) appended to a DuckDB
- * staging table kept on disk under a memory limit, then written by DuckDB's COPY (zstd, row groups
- * of `rowGroupSize` rows). Flows and the application tables need the whole capture today: they
+ * Packets are decoded in windows of `rowGroupSize` packets (a fresh TableBuilder each); each window
+ * is staged in DuckDB, written by its COPY as one Parquet file of one row group (zstd) and
+ * forgotten before the reader goes on. Flows and the application tables need the whole capture today: they
  * come from a second pass that opens the capture with only the fields they read.
  */
 import * as crypto from "node:crypto";
@@ -24,18 +24,19 @@ import { files as filesTable } from "../files";
 import { DETECT_FIELDS, detect } from "../detect";
 import type { ResultTable } from "../result/table";
 import { packetColumns, parquetTypes, selectList, type DatasetColumn } from "./columns";
-import { connect, ident, literal, PacketStager, stageResult } from "./duck";
+import { connect, ident, literal, packetSelect, stagePackets, stageResult, type WindowState } from "./duck";
 
-/** Packets decoded per window (a fresh table each): what bounds the decoding's memory. */
-export const WINDOW = 65536;
-/** Rows per Parquet row group by default (DuckDB's own default, 60 vectors of 2048). */
-export const ROW_GROUP_SIZE = 122880;
+/**
+ * Rows per Parquet row group by default (8 vectors of 2048: a window of packets staged in DuckDB, ~40 MB, stays small); packets are
+ * decoded and written in windows of this many packets, one file (of one row group) each.
+ */
+export const ROW_GROUP_SIZE = 16384;
 
 /** Every table of a dataset, in order; each is a folder of OUT. */
 export const TABLES: string[] = ["packets", "flows", ...APP_NAMES, "files", "alerts"];
 
 export interface ConvertOptions {
-  /** rows per Parquet row group (default 122880) */
+  /** rows per Parquet row group (default 16384) */
   rowGroupSize?: number;
   /** zstd (default) or snappy */
   compression?: "zstd" | "snappy";
@@ -172,39 +173,54 @@ export async function convertOne(input: string, out: string, opts: ConvertOption
     fs.mkdirSync(dir, { recursive: true });
   }
   const tmp = fs.mkdtempSync(path.join(out, `.wirebook-tmp-`));
-  const { instance, conn } = await connect({ path: path.join(tmp, "stage.duckdb"), tempDirectory: tmp, memoryLimit: opts.memoryLimit });
+  const { instance, conn } = await connect({ tempDirectory: tmp, memoryLimit: opts.memoryLimit });
   const schema: Record<string, SchemaColumn[]> = {};
   const rows: Record<string, number> = {};
   const warnings: string[] = [];
   try {
-    // pass 1: packets, a window at a time
-    const stager = await PacketStager.create(conn, "packets_stage");
+    // pass 1: packets, a window at a time: each window's table is staged, written as one file
+    // (one row group) and forgotten before the reader goes on (`between`)
+    const state: WindowState = { rowBase: 0 };
     let win = decodingSink();
+    const pending: Capture[] = [];
     const winWarnings: string[] = [];
-    const flush = (): void => {
+    let fileNo = 0;
+    const cut = (): void => {
       if (win.table.count === 0) return;
-      stager.append(new Capture(input, win.table, BLANK_INFO, []));
+      pending.push(new Capture(input, win.table, BLANK_INFO, []));
       winWarnings.push(...win.warnings());
       win = decodingSink();
+    };
+    const drain = async (): Promise<void> => {
+      while (pending.length > 0) {
+        const w = pending.shift() as Capture;
+        const staged = await stagePackets(conn, "packets_stage", w, state);
+        const file = path.join(out, "packets", part, `part-${String(fileNo++).padStart(5, "0")}.parquet`);
+        await conn.run(`COPY (SELECT ${packetSelect(staged)} FROM packets_stage) TO ${literal(file)} ${copyOpts}`);
+        await conn.run("DROP TABLE packets_stage");
+      }
     };
     const sink: RecordSink = {
       record(b, off, caplen, len, sec, nsec, linkType, iface, comment) {
         win.sink.record(b, off, caplen, len, sec, nsec, linkType, iface, comment);
-        if (win.table.count >= WINDOW) flush();
+        if (win.table.count >= rowGroup) cut();
       },
     };
     const progress = opts.onProgress;
     const res = await readCapture(input, sink, {
       onProgress: progress && ((b, total, packets) => progress({ capture: name, bytes: b, totalBytes: total, packets, pass: 1 })),
+      between: drain,
     });
-    flush();
-    stager.close();
+    cut();
+    await drain();
+    if (fileNo === 0) {
+      // no packet: an empty file with the schema
+      const staged = await stagePackets(conn, "packets_stage", new Capture(input, decodingSink().table, BLANK_INFO, []), state);
+      await conn.run(`COPY (SELECT ${packetSelect(staged)} FROM packets_stage) TO ${literal(path.join(out, "packets", part, "part-00000.parquet"))} ${copyOpts}`);
+      await conn.run("DROP TABLE packets_stage");
+    }
     warnings.push(...res.warnings, ...winWarnings);
-    rows.packets = stager.state.rowBase;
-    const pfile = path.join(out, "packets", part, "part-0.parquet");
-    await conn.run(`COPY (SELECT ${PacketStager.select()} FROM packets_stage) TO ${literal(pfile)} ${copyOpts}`);
-    await conn.run("DROP TABLE packets_stage");
-    await conn.run("CHECKPOINT");
+    rows.packets = state.rowBase;
     schema.packets = schemaOf(packetColumns());
 
     // pass 2: flows and the tables made from them (they need the whole capture today)
@@ -302,8 +318,7 @@ export async function convert(inputs: string | string[], out: string, opts: Conv
     options: {
       compression: opts.compression ?? "zstd",
       row_group_size: Math.max(1, Math.floor(opts.rowGroupSize ?? ROW_GROUP_SIZE)),
-      window_packets: WINDOW,
-      partitioning: "hive: TABLE/capture=NAME/part-0.parquet",
+      partitioning: "hive: TABLE/capture=NAME/part-NNNNN.parquet (packets: one file per row group; other tables: part-0.parquet)",
       timestamps: "TIMESTAMP(MICROS, isAdjustedToUTC=true) beside NAME_epoch / frame_time_epoch DOUBLE seconds",
     },
     tables: TABLES,

@@ -66,96 +66,72 @@ export interface WindowState {
   prevNs?: number;
 }
 
+/** Sources always staged: computed here, not read from the window's columns. */
+const ALWAYS = new Set(["frame.number", "frame.time", "frame.time_epoch", "frame.time_relative", "frame.time_delta", "frame.interface_id"]);
+
 /**
- * Appends packet windows to a staging table `name` (every packet column, staged types). The
- * column values come from the window's Capture (`column(name).get`), except the frame numbers and
- * the times relative to the whole capture.
+ * Stages the packets of `cap` (a capture, a view, or a window of a capture whose rows follow those
+ * staged before, as `state` tells) as DuckDB table `table`: only the columns the rows have (a
+ * DuckDB table costs memory per column), the rest come out NULL from `packetSelect(staged)`.
+ * Values come from the Capture's columns (`column(name).get`), except the frame numbers and the
+ * times relative to the whole capture. Returns the staged sources.
  */
-export class PacketStager {
-  private readonly stages = stageList(packetColumns());
-  private readonly types = this.stages.map((s) => duckType(s.stageType));
-  private readonly full: duck.DuckDBDataChunk;
-  private readonly dirty: boolean[];
-  readonly state: WindowState = { rowBase: 0 };
-  private constructor(private readonly appender: duck.DuckDBAppender, readonly table: string) {
-    this.full = duck.DuckDBDataChunk.create(this.types, VECTOR);
-    this.dirty = this.stages.map(() => true);
+export async function stagePackets(conn: duck.DuckDBConnection, table: string, cap: Capture, state: WindowState = { rowBase: 0 }): Promise<Set<string>> {
+  const present = new Set(cap.columns);
+  const stages = stageList(packetColumns()).filter((s) => ALWAYS.has(s.source) || present.has(s.source));
+  await conn.run(`CREATE TABLE ${ident(table)} (${stages.map((s) => `${ident(s.stage)} ${s.stageType}`).join(", ")})`);
+  const appender = await conn.createAppender(table);
+  const types = stages.map((s) => duckType(s.stageType));
+  const { table: t, index } = cap.storage;
+  const base = (r: number): number => (index === null ? r : index[r]); // a view's row in the table
+  const n = cap.count;
+  const st = state;
+  // the times relative to the capture's first packet and to the previous packet (NaN when untimed)
+  const rel = new Float64Array(n), delta = new Float64Array(n);
+  for (let r = 0; r < n; r++) {
+    const sec = t.timeSec.get(base(r));
+    if (sec === undefined) { rel[r] = NaN; delta[r] = NaN; continue; }
+    const ns = t.timeNsec.get(base(r)) as number;
+    if (st.firstSec === undefined) { st.firstSec = sec; st.firstNs = ns; }
+    rel[r] = (sec - st.firstSec) + (ns - (st.firstNs as number)) / 1e9;
+    delta[r] = st.prevSec === undefined ? 0 : (sec - st.prevSec) + (ns - (st.prevNs as number)) / 1e9;
+    st.prevSec = sec; st.prevNs = ns;
   }
-
-  static async create(conn: duck.DuckDBConnection, table: string): Promise<PacketStager> {
-    const cols = stageList(packetColumns()).map((s) => `${ident(s.stage)} ${s.stageType}`);
-    await conn.run(`CREATE TABLE ${ident(table)} (${cols.join(", ")})`);
-    return new PacketStager(await conn.createAppender(table), table);
-  }
-
-  /** The SELECT list giving the packet columns from the staging table. */
-  static select(): string {
-    return selectList(packetColumns());
-  }
-
-  /** Appends every row of `cap` (a window of a capture: its rows follow those appended before). */
-  append(cap: Capture): void {
-    const present = new Set(cap.columns);
-    const { table: t } = cap.storage;
-    const n = cap.count;
-    const st = this.state;
-    // per stage: a function of the row giving the staged value, or null for a column absent here
-    const getters: (((r: number) => Cell) | null)[] = this.stages.map((s) => {
-      switch (s.source) {
-        case "frame.number": return (r) => st.rowBase + r + 1;
-        case "frame.time": return (r) => { const sec = t.timeSec.get(r); return sec === undefined ? null : sec * 1e6 + Math.floor((t.timeNsec.get(r) as number) / 1000); };
-        case "frame.time_epoch": return (r) => { const sec = t.timeSec.get(r); return sec === undefined ? null : sec + (t.timeNsec.get(r) as number) / 1e9; };
-        case "frame.time_relative": case "frame.time_delta": return null; // filled below (across windows)
-        default: {
-          // frame.interface_id: always (a window's Capture does not know the interfaces yet)
-          if (!present.has(s.source) && s.source !== "frame.interface_id") return null;
-          const c = cap.column(s.source);
-          const ty = s.stageType;
-          return (r) => stagedValue(ty, c.get(r));
-        }
+  const rowBase = st.rowBase;
+  const getters: ((r: number) => Cell)[] = stages.map((s) => {
+    switch (s.source) {
+      case "frame.number": return (r) => rowBase + base(r) + 1;
+      case "frame.time": return (r) => { const b = base(r), sec = t.timeSec.get(b); return sec === undefined ? null : sec * 1e6 + Math.floor((t.timeNsec.get(b) as number) / 1000); };
+      case "frame.time_epoch": return (r) => { const b = base(r), sec = t.timeSec.get(b); return sec === undefined ? null : sec + (t.timeNsec.get(b) as number) / 1e9; };
+      case "frame.time_relative": return (r) => (Number.isNaN(rel[r]) ? null : rel[r]);
+      case "frame.time_delta": return (r) => (Number.isNaN(delta[r]) ? null : delta[r]);
+      default: {
+        const c = cap.column(s.source);
+        const ty = s.stageType;
+        return (r) => stagedValue(ty, c.get(r));
       }
-    });
-    // the times relative to the capture's first packet and to the previous packet (null when untimed)
-    const rel = new Float64Array(n), delta = new Float64Array(n);
-    for (let r = 0; r < n; r++) {
-      const sec = t.timeSec.get(r);
-      if (sec === undefined) { rel[r] = NaN; delta[r] = NaN; continue; }
-      const ns = t.timeNsec.get(r) as number;
-      if (st.firstSec === undefined) { st.firstSec = sec; st.firstNs = ns; }
-      rel[r] = (sec - st.firstSec) + (ns - (st.firstNs as number)) / 1e9;
-      delta[r] = st.prevSec === undefined ? 0 : (sec - st.prevSec) + (ns - (st.prevNs as number)) / 1e9;
-      st.prevSec = sec; st.prevNs = ns;
     }
-    this.stages.forEach((s, i) => {
-      if (s.source === "frame.time_relative") getters[i] = (r) => (Number.isNaN(rel[r]) ? null : rel[r]);
-      else if (s.source === "frame.time_delta") getters[i] = (r) => (Number.isNaN(delta[r]) ? null : delta[r]);
+  });
+  const full = duck.DuckDBDataChunk.create(types, VECTOR);
+  for (let from = 0; from < n; from += VECTOR) {
+    const m = Math.min(VECTOR, n - from);
+    const chunk = m === VECTOR ? full : duck.DuckDBDataChunk.create(types, m);
+    getters.forEach((g, i) => {
+      const v = chunk.getColumnVector(i);
+      for (let k = 0; k < m; k++) v.setItem(k, g(from + k));
+      v.flush();
     });
-    for (let from = 0; from < n; from += VECTOR) {
-      const m = Math.min(VECTOR, n - from);
-      const whole = m === VECTOR;
-      const chunk = whole ? this.full : duck.DuckDBDataChunk.create(this.types, m);
-      getters.forEach((g, i) => {
-        if (g === null) {
-          if (whole && !this.dirty[i]) return;
-          chunk.setColumnValues(i, new Array<Cell>(m).fill(null));
-          if (whole) this.dirty[i] = false;
-          return;
-        }
-        const vals = new Array<Cell>(m);
-        for (let k = 0; k < m; k++) vals[k] = g(from + k);
-        chunk.setColumnValues(i, vals);
-        if (whole) this.dirty[i] = true;
-      });
-      this.appender.appendDataChunk(chunk);
-    }
-    this.appender.flushSync();
-    st.rowBase += n;
+    appender.appendDataChunk(chunk);
   }
+  appender.flushSync();
+  appender.closeSync();
+  st.rowBase += index === null ? n : t.count;
+  return new Set(stages.map((s) => s.source));
+}
 
-  close(): void {
-    this.appender.flushSync();
-    this.appender.closeSync();
-  }
+/** The SELECT list giving every packet column from a staging table (NULL for the columns not staged). */
+export function packetSelect(staged: Set<string>): string {
+  return packetColumns().map((c) => (staged.has(c.source) ? selectList([c]) : `CAST(NULL AS ${c.type}) AS ${ident(c.name)}`)).join(", ");
 }
 
 /** A value of a result table column, converted to its staged type. */
