@@ -328,3 +328,12 @@ export async function convert(inputs: string | string[], out: string, opts: Conv
   fs.writeFileSync(manifest, JSON.stringify(doc, null, 2) + "\n");
   return { out, inputs: results.map((r) => r.input), schema };
 }
+
+/** docs/dataset.md's schema table: a row per column of every table (a test holds the Parquet files to it). */
+export function schemaMarkdown(schema: Record<string, SchemaColumn[]>): string {
+  const rows = ["| table | column | DuckDB type | Parquet physical | Parquet logical |", "|---|---|---|---|---|"];
+  for (const [t, cols] of Object.entries(schema)) {
+    for (const c of cols) rows.push(`| \`${t}\` | \`${c.name}\` | ${c.type} | ${c.parquet_physical} | ${c.parquet_logical} |`);
+  }
+  return rows.join("\n");
+}
