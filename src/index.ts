@@ -24,6 +24,6 @@ export { importZeek, importEve, parseZeek, parseEve, LogTable, EveTable } from "
 export { ResultTable, isResultTable, writeTable, formatTable, toTsv, toCsv, toJsonLines, type RowPredicate, type Format } from "./result"; // every table's class and writers (docs/tables.md)
 export * as stats from "./stats"; // wb.stats.hierarchy/conversations/endpoints/ioStat/topN/tcpTrouble
 export { files, FILES_COLUMNS, sniffMime, VirusTotalProvider, type FilesOptions, type ReputationProvider, type Verdict, type VirusTotalOptions } from "./files"; // also adds Capture.files()
-export { convert, resolveInputs, TABLES, ROW_GROUP_SIZE, type ConvertOptions, type ConvertResult, type ConvertedInput, type SchemaColumn } from "./dataset/convert"; // Parquet datasets (docs/dataset.md)
+export { convert, resolveInputs, ConvertError, TABLES, ROW_GROUP_SIZE, type ConvertOptions, type ConvertResult, type ConvertedInput, type SchemaColumn } from "./dataset/convert"; // Parquet datasets (docs/dataset.md)
 export { sql, SqlError, type SqlOptions } from "./dataset/sql"; // SQL (DuckDB) over datasets and open captures
 export { captureArrow, tableArrow, arrowIpc } from "./dataset/arrow"; // also adds Capture.toArrow() and ResultTable.toArrow()

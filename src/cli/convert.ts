@@ -3,7 +3,7 @@
  * captures (files, folders, globs, gzip) → a Parquet dataset (docs/dataset.md). A progress bar on
  * stderr when it is a terminal; warnings on stderr; a line per capture at the end.
  */
-import { convert, convertOne, type ConvertOptions } from "../dataset/convert";
+import { convert, convertOne, ConvertError, type ConvertOptions } from "../dataset/convert";
 import { UsageError } from "./usage";
 import { Progress } from "./progress";
 
@@ -47,6 +47,11 @@ export async function convertCommand(args: string[]): Promise<number> {
   let res;
   try {
     res = await convert(inputs, out, opts);
+  } catch (e) {
+    if (!(e instanceof ConvertError)) throw e;
+    progress.done();
+    process.stderr.write(`wirebook: ${e.message}\n`);
+    return 2;
   } finally {
     progress.done();
   }

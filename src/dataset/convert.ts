@@ -72,6 +72,9 @@ export interface SchemaColumn {
   parquet_logical: string;
 }
 
+/** Inputs refused (a glob matching nothing, two inputs of one name, a capture a child could not read): exit 2 in the CLI. */
+export class ConvertError extends Error {}
+
 const TABLE_FIELDS = [...new Set([...FLOW_FIELDS, "tcp.flags", "tcp.seq_raw", "tcp.ack_raw", "tcp.hdr_len", "tcp.len", "udp.length", ...DETECT_FIELDS])];
 
 /** A Hive partition value: the name, with characters other than letters, digits and `._-` as %XX. */
@@ -122,9 +125,9 @@ export function resolveInputs(inputs: string[]): string[] {
       const dir = path.dirname(input);
       const re = globRegex(path.basename(input));
       let names: string[] = [];
-      try { names = fs.readdirSync(dir).sort(); } catch { throw new Error(`${input}: no such folder ${dir}`); }
+      try { names = fs.readdirSync(dir).sort(); } catch { throw new ConvertError(`${input}: no such folder ${dir}`); }
       const hit = names.filter((n) => re.test(n)).map((n) => path.join(dir, n)).filter((f) => fs.statSync(f).isFile());
-      if (hit.length === 0) throw new Error(`${input}: matches no file`);
+      if (hit.length === 0) throw new ConvertError(`${input}: matches no file`);
       out.push(...hit);
     } else {
       out.push(input); // a missing file is reported by the reader (file, offset)
@@ -269,7 +272,11 @@ function convertInChild(input: string, out: string, opts: ConvertOptions): Promi
     child.stderr.on("data", (d: Buffer) => { stderr += d.toString("utf8"); });
     child.on("error", reject);
     child.on("close", (code) => {
-      if (code !== 0) { reject(new Error(stderr.trim().replace(/^wirebook: /, "") || `converting ${input} failed (exit ${code})`)); return; }
+      if (code !== 0) {
+        const msg = stderr.trim().replace(/^wirebook: /, "") || `converting ${input} failed (exit ${code})`;
+        reject(code === 2 ? new ConvertError(msg) : new Error(msg));
+        return;
+      }
       try { resolve(JSON.parse(stdout)); } catch (e) { reject(new Error(`converting ${input}: ${(e as Error).message}`)); }
     });
   });
@@ -282,11 +289,11 @@ function convertInChild(input: string, out: string, opts: ConvertOptions): Promi
  */
 export async function convert(inputs: string | string[], out: string, opts: ConvertOptions = {}): Promise<ConvertResult> {
   const files = resolveInputs(Array.isArray(inputs) ? inputs : [inputs]);
-  if (files.length === 0) throw new Error("convert: no capture among the inputs");
+  if (files.length === 0) throw new ConvertError("convert: no capture among the inputs");
   const names = new Map<string, string>();
   for (const f of files) {
     const n = path.basename(f);
-    if (names.has(n)) throw new Error(`convert: two inputs have the name ${n} (${names.get(n)} and ${f}): a capture's partition is its file name`);
+    if (names.has(n)) throw new ConvertError(`convert: two inputs have the name ${n} (${names.get(n)} and ${f}): a capture's partition is its file name`);
     names.set(n, f);
   }
   fs.mkdirSync(out, { recursive: true });
