@@ -66,6 +66,64 @@ export interface WindowState {
   prevNs?: number;
 }
 
+/**
+ * The internals of node-api's vectors that `fillVector` writes directly (the values' typed array or
+ * DataView, a JS-side string cache, and the validity words), each checked before use: through
+ * `setItem` a value costs BigInt operations on the validity mask, ten times the rest of staging.
+ */
+interface VectorInternals {
+  items?: Float64Array | Int32Array;
+  dataView?: DataView;
+  itemCache?: (string | null | undefined)[];
+  itemCacheDirty?: boolean[];
+  validity?: { data: BigUint64Array | null; setItemValid(i: number, valid: boolean): void };
+}
+
+/** Fills rows 0…m-1 of a vector with `get(from + k)` and flushes it. */
+function fillVector(vector: duck.DuckDBVector, stageType: StageType, m: number, from: number, get: (r: number) => Cell): void {
+  const v = vector as unknown as VectorInternals;
+  const validity = v.validity;
+  const numeric = (stageType === "DOUBLE" && v.items instanceof Float64Array) || (stageType === "INTEGER" && v.items instanceof Int32Array);
+  const bool = stageType === "BOOLEAN" && v.dataView instanceof DataView;
+  const text = stageType === "VARCHAR" && Array.isArray(v.itemCache) && Array.isArray(v.itemCacheDirty);
+  if (validity === undefined || typeof validity.setItemValid !== "function" || !(numeric || bool || text)) {
+    for (let k = 0; k < m; k++) vector.setItem(k, get(from + k));
+    vector.flush();
+    return;
+  }
+  if (validity.data === null) validity.setItemValid(0, false); // makes the mask (all valid but row 0)
+  const words = validity.data as BigUint64Array;
+  const bits = new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+  bits.fill(0);
+  if (numeric) {
+    const items = v.items as Float64Array | Int32Array;
+    for (let k = 0; k < m; k++) {
+      const x = get(from + k);
+      if (x === null) { items[k] = 0; continue; }
+      items[k] = x as number;
+      bits[k >>> 3] |= 1 << (k & 7);
+    }
+  } else if (bool) {
+    const dv = v.dataView as DataView;
+    for (let k = 0; k < m; k++) {
+      const x = get(from + k);
+      if (x === null) { dv.setUint8(k, 0); continue; }
+      dv.setUint8(k, x ? 1 : 0);
+      bits[k >>> 3] |= 1 << (k & 7);
+    }
+  } else {
+    const cache = v.itemCache as (string | null | undefined)[], dirty = v.itemCacheDirty as boolean[];
+    for (let k = 0; k < m; k++) {
+      const x = get(from + k);
+      if (x === null) { cache[k] = null; dirty[k] = false; continue; }
+      cache[k] = x as string;
+      dirty[k] = true;
+      bits[k >>> 3] |= 1 << (k & 7);
+    }
+  }
+  vector.flush();
+}
+
 /** Sources always staged: computed here, not read from the window's columns. */
 const ALWAYS = new Set(["frame.number", "frame.time", "frame.time_epoch", "frame.time_relative", "frame.time_delta", "frame.interface_id"]);
 
@@ -116,11 +174,7 @@ export async function stagePackets(conn: duck.DuckDBConnection, table: string, c
   for (let from = 0; from < n; from += VECTOR) {
     const m = Math.min(VECTOR, n - from);
     const chunk = m === VECTOR ? full : duck.DuckDBDataChunk.create(types, m);
-    getters.forEach((g, i) => {
-      const v = chunk.getColumnVector(i);
-      for (let k = 0; k < m; k++) v.setItem(k, g(from + k));
-      v.flush();
-    });
+    getters.forEach((g, i) => fillVector(chunk.getColumnVector(i), stages[i].stageType, m, from, g));
     appender.appendDataChunk(chunk);
   }
   appender.flushSync();
