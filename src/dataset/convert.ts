@@ -27,16 +27,16 @@ import { packetColumns, parquetTypes, selectList, type DatasetColumn } from "./c
 import { connect, ident, literal, packetSelect, stagePackets, stageResult, type WindowState } from "./duck";
 
 /**
- * Rows per Parquet row group by default (8 vectors of 2048: a window of packets staged in DuckDB, ~40 MB, stays small); packets are
+ * Rows per Parquet row group by default (4 vectors of 2048): a window of packets staged in DuckDB and written as one file costs ~100 MB of native memory with the 259 packet columns, whatever the capture's size; packets are
  * decoded and written in windows of this many packets, one file (of one row group) each.
  */
-export const ROW_GROUP_SIZE = 16384;
+export const ROW_GROUP_SIZE = 8192;
 
 /** Every table of a dataset, in order; each is a folder of OUT. */
 export const TABLES: string[] = ["packets", "flows", ...APP_NAMES, "files", "alerts"];
 
 export interface ConvertOptions {
-  /** rows per Parquet row group (default 16384) */
+  /** rows per Parquet row group (default 8192) */
   rowGroupSize?: number;
   /** zstd (default) or snappy */
   compression?: "zstd" | "snappy";
@@ -266,7 +266,9 @@ function convertInChild(input: string, out: string, opts: ConvertOptions): Promi
   if (opts.rowGroupSize !== undefined) args.push("--row-group-size", String(opts.rowGroupSize));
   if (opts.compression !== undefined) args.push("--compression", opts.compression);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    // fewer malloc arenas: DuckDB's native memory fragments less (measured: ~70 MiB less peak RSS)
+    const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2" };
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env });
     let stdout = "", stderr = "";
     child.stdout.on("data", (d: Buffer) => { stdout += d.toString("utf8"); });
     child.stderr.on("data", (d: Buffer) => { stderr += d.toString("utf8"); });
