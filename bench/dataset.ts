@@ -72,7 +72,9 @@ async function main(): Promise<void> {
   const n = res.inputs[0].packets;
   void packets;
   const summary = timed(process.execPath, [CLI, "summary", file]);
-  const cliConvert = timed(process.execPath, [CLI, "convert", file, "-o", fs.mkdtempSync(path.join(os.tmpdir(), "wirebook-bench-ds2-"))]);
+  const out2 = fs.mkdtempSync(path.join(os.tmpdir(), "wirebook-bench-ds2-"));
+  const cliConvert = timed(process.execPath, [CLI, "convert", file, "-o", out2]);
+  fs.rmSync(out2, { recursive: true, force: true });
   const line = (k: string, v: string): void => { process.stdout.write(`${k.padEnd(44)} ${v}\n`); };
   process.stdout.write(`\n${path.basename(file)}: ${n} packets, ${(bytes / MiB).toFixed(0)} MiB\n`);
   line("convert (in process), total", `${total.toFixed(1)} s  ${(n / total).toFixed(0)} packets/s  ${(bytes / MiB / total).toFixed(1)} MiB/s`);
