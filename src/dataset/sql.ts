@@ -5,6 +5,7 @@
  * memory (no files written). Every view has the `capture` column. The answer is a ResultTable.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as duck from "@duckdb/node-api";
 import type { Capture } from "../table/capture";
@@ -173,7 +174,9 @@ export async function attach(conn: duck.DuckDBConnection, query: string, opts: S
  * A query DuckDB refuses throws a SqlError with its message on one line.
  */
 export async function sql(query: string, opts: SqlOptions = {}): Promise<ResultTable> {
-  const { instance, conn } = await connect({ threads: 2, memoryLimit: "512MB" });
+  // an open capture's tables are staged in memory; past the limit DuckDB spills them to a temporary folder
+  const spill = fs.mkdtempSync(path.join(os.tmpdir(), "wirebook-sql-"));
+  const { instance, conn } = await connect({ threads: 2, memoryLimit: "1GB", tempDirectory: spill });
   try {
     await attach(conn, query, opts);
     let reader: duck.DuckDBResultReader;
@@ -186,5 +189,6 @@ export async function sql(query: string, opts: SqlOptions = {}): Promise<ResultT
   } finally {
     conn.closeSync();
     instance.closeSync();
+    fs.rmSync(spill, { recursive: true, force: true });
   }
 }
