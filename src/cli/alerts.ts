@@ -35,7 +35,7 @@ export async function alertsCommand(args: string[]): Promise<number> {
     } else if (a.startsWith("--detector=")) detectorFiles.push(a.slice(11));
     else if (a === "--format" || a === "-T" || a.startsWith("--format=")) {
       format = a.startsWith("--format=") ? a.slice(9) : args[++i] ?? "";
-      if (!["tsv", "csv", "json"].includes(format)) throw new UsageError("--format takes tsv, csv or json");
+      if (!["tsv", "csv", "json", "arrow"].includes(format)) throw new UsageError("--format takes tsv, csv, json or arrow");
     } else if (a === "--midstream") midstream = true;
     else if (a === "--no-detectors") detectors = false;
     else if (a === "--show-secrets") showSecrets = true;

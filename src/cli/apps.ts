@@ -27,7 +27,7 @@ export async function appCommand(name: string, args: string[]): Promise<number> 
     const a = args[i];
     if (a === "--format" || a === "-T" || a.startsWith("--format=")) {
       format = a.startsWith("--format=") ? a.slice(9) : args[++i] ?? "";
-      if (!["tsv", "csv", "json"].includes(format)) throw new UsageError(`--format takes tsv, csv or json`);
+      if (!["tsv", "csv", "json", "arrow"].includes(format)) throw new UsageError(`--format takes tsv, csv, json or arrow`);
     } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else if (file === undefined) file = a;
     else throw new UsageError(`unexpected argument ${a}`);

@@ -35,7 +35,7 @@ export async function filesCommand(args: string[]): Promise<number> {
     else if (file === undefined) file = a;
     else throw new UsageError(`unexpected argument ${a}`);
   }
-  if (!["tsv", "csv", "json"].includes(format)) throw new UsageError("--format takes tsv, csv or json");
+  if (!["tsv", "csv", "json", "arrow"].includes(format)) throw new UsageError("--format takes tsv, csv, json or arrow");
   if (reputation !== undefined && reputation !== "virustotal") throw new UsageError("--reputation takes virustotal");
   if (file === undefined) throw new UsageError("files: no capture file given");
   const progress = new Progress(process.stderr);

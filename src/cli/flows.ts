@@ -24,10 +24,10 @@ export async function flowsCommand(args: string[]): Promise<number> {
     const a = args[i];
     if (a === "--format" || a === "-T") {
       format = args[++i] ?? "";
-      if (!["tsv", "csv", "json"].includes(format)) throw new UsageError(`--format takes tsv, csv or json`);
+      if (!["tsv", "csv", "json", "arrow"].includes(format)) throw new UsageError(`--format takes tsv, csv, json or arrow`);
     } else if (a.startsWith("--format=")) {
       format = a.slice(9);
-      if (!["tsv", "csv", "json"].includes(format)) throw new UsageError(`--format takes tsv, csv or json`);
+      if (!["tsv", "csv", "json", "arrow"].includes(format)) throw new UsageError(`--format takes tsv, csv, json or arrow`);
     } else if (a === "--all") all = true;
     else if (a === "--nfstream") nfstream = true;
     else if (a === "--max-connections") {
