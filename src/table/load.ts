@@ -6,8 +6,9 @@ import { fileSource } from "../io/replay";
 import type { RecordSink } from "../io/records";
 import { TableBuilder } from "./builder";
 import { Capture } from "./capture";
+import { applyEnrichOptions, type EnrichOptions } from "../enrich/options";
 
-export interface OpenOptions {
+export interface OpenOptions extends EnrichOptions {
   /** read at most this many packets */
   limit?: number;
   /** keep only these fields (all fields by default); frame.* fields are always kept */
@@ -86,5 +87,5 @@ export async function open(path: string, opts: OpenOptions = {}): Promise<Captur
     onProgress: progress && ((bytes, totalBytes, packets) => progress({ bytes, totalBytes, packets })),
   });
   t.source = fileSource(path, { gzipMaxBytes: opts.gzipMaxBytes, gzipMaxRatio: opts.gzipMaxRatio, checkpoints });
-  return new Capture(path, t, res.info, [...res.warnings, ...warnings()]);
+  return applyEnrichOptions(new Capture(path, t, res.info, [...res.warnings, ...warnings()]), opts);
 }
