@@ -24,3 +24,4 @@ export { importZeek, importEve, parseZeek, parseEve, LogTable, EveTable } from "
 export { ResultTable, isResultTable, writeTable, formatTable, toTsv, toCsv, toJsonLines, type RowPredicate, type Format } from "./result"; // every table's class and writers (docs/tables.md)
 export * as stats from "./stats"; // wb.stats.hierarchy/conversations/endpoints/ioStat/topN/tcpTrouble
 export { files, FILES_COLUMNS, sniffMime, VirusTotalProvider, type FilesOptions, type ReputationProvider, type Verdict, type VirusTotalOptions } from "./files"; // also adds Capture.files()
+export { communityId, diff, DiffTable, DIFF_COLUMNS, diffChart, insights, InsightTable, INSIGHT_COLUMNS, GEOIP_FIELDS, FLOW_GEO_COLUMNS, type DiffOptions, type InsightOptions, type GeoipOptions } from "./enrich"; // also adds Capture.insights() and diff()

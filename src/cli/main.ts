@@ -5,6 +5,7 @@
 import { CaptureError } from "../io/errors";
 
 const USAGE = `usage: wirebook <command> [options]
+  (commands that read captures take --geoip-city DB.mmdb --geoip-asn DB.mmdb, or $WIREBOOK_GEOIP_CITY/ASN)
 
 commands:
   fields FILE -e FIELD [-e FIELD …] [-Y FILTER] [-c COUNT]   print fields per packet as tshark -T fields does
@@ -16,6 +17,8 @@ commands:
   stats FILE -z io,phs|conv,TYPE|endpoints,TYPE|io,stat,N[,FILTER…]|top,FIELD[,N]|tcp,trouble   tshark-like statistics
   alerts FILE [--rules FILE.rules] [--no-detectors] [--format tsv|csv|json]   detectors' and signature alerts
   files FILE [--format tsv|csv|json] [--extract DIR] [--reputation virustotal]   HTTP bodies as files: MIME types, md5/sha1/sha256
+  diff A B [--format tsv|csv|json] [-o diff.html]   what changed between two captures
+  insights FILE [--format tsv|csv|json]         what stands out in a capture, ranked
   kernel install [--user | --prefix DIR]        register the Jupyter kernel
   kernel uninstall [--user | --prefix DIR]      remove it
   kernel execute NOTEBOOK.ipynb [--out DIR]     run a notebook headless to HTML
@@ -24,7 +27,8 @@ commands:
 import { UsageError } from "./usage";
 
 async function main(argv: string[]): Promise<number> {
-  const [cmd, ...args] = argv;
+  const [cmd, ...rest] = argv;
+  const args = (await import("../enrich/cli")).takeEnrichOptions(rest); // --geoip-city/--geoip-asn (any command)
   switch (cmd) {
     case "fields": return (await import("./fields")).fieldsCommand(args);
     case "summary": return (await import("./summary")).summaryCommand(args);
@@ -35,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
     case "stats": return (await import("./stats")).statsCommand(args);
     case "alerts": return (await import("./alerts")).alertsCommand(args);
     case "files": return (await import("./files")).filesCommand(args);
+    case "diff": return (await import("../enrich/diffcli")).diffCommand(args);
+    case "insights": return (await import("../enrich/insightscli")).insightsCommand(args);
     case undefined: case "-h": case "--help": case "help":
       process.stdout.write(USAGE);
       return cmd === undefined ? 2 : 0;

@@ -91,9 +91,9 @@ const v4 = (v: number) => Uint8Array.of(v >>> 24, (v >>> 16) & 255, (v >>> 8) & 
 /** Seeds per table (set by open()'s communityIdSeed; views share their table's). */
 const seeds = new WeakMap<TableBuilder, number>();
 
-/** Sets the seed the `communityid` field of this capture uses (default 0). */
-export function setCommunityIdSeed(c: Capture, seed: number): void {
-  seeds.set(c.storage.table, checkSeed(seed));
+/** Sets the seed the `communityid` field of a capture (or its table) uses (default 0). */
+export function setCommunityIdSeed(c: Capture | TableBuilder, seed: number): void {
+  seeds.set(c instanceof Capture ? c.storage.table : c, checkSeed(seed));
 }
 
 export function communityIdSeed(c: Capture): number {

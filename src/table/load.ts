@@ -87,5 +87,6 @@ export async function open(path: string, opts: OpenOptions = {}): Promise<Captur
     onProgress: progress && ((bytes, totalBytes, packets) => progress({ bytes, totalBytes, packets })),
   });
   t.source = fileSource(path, { gzipMaxBytes: opts.gzipMaxBytes, gzipMaxRatio: opts.gzipMaxRatio, checkpoints });
-  return applyEnrichOptions(new Capture(path, t, res.info, [...res.warnings, ...warnings()]), opts);
+  applyEnrichOptions(t, opts); // before the Capture: its column list includes the GeoIP fields
+  return new Capture(path, t, res.info, [...res.warnings, ...warnings()]);
 }
