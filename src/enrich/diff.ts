@@ -67,7 +67,7 @@ export async function sectionCounts(cap: Capture, sections = DIFF_SECTIONS): Pro
     }
     if (want.has("dns") && qn !== undefined && dnsResp?.get(i) !== 1) {
       const q = qn.get(i);
-      if (typeof q === "string") bump(sec("dns"), q, () => `dns.qry.name == ${filterString(q)}`);
+      if (typeof q === "string") bump(sec("dns"), q, () => `dns.flags.response == 0 && dns.qry.name == ${filterString(q)}`);
     }
     if (want.has("tls_sni") && sni !== undefined) {
       const v = sni.get(i);

@@ -30,7 +30,7 @@ export interface Insight {
 export interface InsightOptions {
   /** a connection this long (seconds) or longer is "long" (default 3600) */
   longSeconds?: number;
-  /** a connection with this many bytes or more is "very large" (default 100 MB) */
+  /** a connection with this many bytes or more is "very large" (default 10 MB) */
   largeBytes?: number;
   /** a host with this many distinct peers or more "talks to many" (default 50) */
   manyPeers?: number;
@@ -89,7 +89,7 @@ export async function insights(cap: Capture, o: InsightOptions = {}): Promise<In
   }
 
   // long and very large connections
-  const longS = o.longSeconds ?? 3600, large = o.largeBytes ?? 100e6;
+  const longS = o.longSeconds ?? 3600, large = o.largeBytes ?? 10e6;
   for (let r = 0; r < n; r++) {
     const d = dur.get(r) as number | undefined, b = bytesOf(r);
     if (d !== undefined && d >= longS) out.push({ severity: "notice", kind: "long_connection",
@@ -146,7 +146,7 @@ export async function insights(cap: Capture, o: InsightOptions = {}): Promise<In
       const pk = ((ft.column("orig_pkts").get(row) as number) ?? 0) + ((ft.column("resp_pkts").get(row) as number) ?? 0);
       if (k >= 10 && k >= pk * 0.05) out.push({ severity: "notice", kind: "retransmissions",
         observation: `${k} retransmitted segments on ${oh.text(row)} → ${rh.text(row)}:${rp.text(row)} (${pct(k / Math.max(1, pk))} of its packets)`,
-        evidence: `retransmissions=${k}; packets=${pk}; uid=${u}`, filter: `${flowFilter(ft, row)} && tcp.analysis.retransmission`, score: k });
+        evidence: `retransmissions=${k}; packets=${pk}; uid=${u}`, filter: flowFilter(ft, row), score: k }); // tshark: add && tcp.analysis.retransmission
     }
   }
 
