@@ -31,7 +31,7 @@ export async function reportCommand(args: string[]): Promise<number> {
   progress.done();
   for (const w of cap.warnings) process.stderr.write(`wirebook: ${file}: warning: ${w}\n`);
   const html = buildReport(cap, {
-    title,
+    title, insights: await (await import("../enrich/insights")).insights(cap),
     onStep: (step, done, total) => { if (tty) process.stderr.write(`\r\x1b[K[${done + 1}/${total}] ${step}…`); },
   });
   if (tty) process.stderr.write("\r\x1b[K");

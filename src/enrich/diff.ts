@@ -11,7 +11,9 @@ import type { Capture } from "../table/capture";
 import type { FlowTable } from "../flows/table";
 import { protocolMatches } from "../fields/registry";
 import { ResultTable, type Column } from "../result/table";
-import type { AppTable } from "../flows/apps";
+import { appTable, type AppTable } from "../flows/apps";
+import "../flows"; // Capture.flows()
+import "../detect"; // Capture.alerts()
 
 export const DIFF_COLUMNS = ["section", "kind", "key", "count_a", "count_b", "ratio", "filter"];
 
@@ -99,7 +101,7 @@ export async function sectionCounts(cap: Capture, sections = DIFF_SECTIONS): Pro
     }
   }
   if (want.has("ja4") && ft !== undefined) {
-    const tls: AppTable = await (cap as Capture & { tls(o: object): Promise<AppTable> }).tls({ flows: ft });
+    const tls: AppTable = await appTable(cap, "tls", { flows: ft });
     const j = tls.column("ja4"), sn = tls.column("server_name");
     const snis = new Map<string, Set<string>>();
     for (let r = 0; r < tls.count; r++) {

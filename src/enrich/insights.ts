@@ -8,7 +8,8 @@
  */
 import type { Capture } from "../table/capture";
 import type { FlowTable } from "../flows/table";
-import type { AppTable } from "../flows/apps";
+import { appTable, type AppTable } from "../flows/apps";
+import "../flows"; // Capture.flows()
 import { ResultTable, type Column } from "../result/table";
 import { tcpTrouble } from "../stats/tcptrouble";
 import { filterString } from "./diff";
@@ -152,7 +153,7 @@ export async function insights(cap: Capture, o: InsightOptions = {}): Promise<In
 
   // a JA4 seen once while many TLS clients agree
   if (has("tls.handshake.type")) {
-    const tls: AppTable = await (cap as Capture & { tls(o: object): Promise<AppTable> }).tls({ flows: ft });
+    const tls: AppTable = await appTable(cap, "tls", { flows: ft });
     const j = tls.column("ja4"), sn = tls.column("server_name");
     const seen = new Map<string, number[]>();
     for (let r = 0; r < tls.count; r++) { const v = j.get(r); if (typeof v === "string") { let l = seen.get(v); if (l === undefined) seen.set(v, (l = [])); l.push(r); } }

@@ -113,3 +113,11 @@ test("insights: quiet on the office capture (info lines only, a few)", async () 
   const out = execFileSync(process.execPath, [CLI, "insights", path.join(DATA, "office.pcap"), "--format", "csv"], { encoding: "utf8" });
   assert.match(out, /^rank,severity,kind,observation,evidence,filter$/m);
 });
+
+test("the report has a 'What stands out' section with the insights", () => {
+  const out = path.join(tmp, "c.html");
+  execFileSync(process.execPath, [CLI, "report", C, "-o", out], { stdio: "pipe" });
+  const html = fs.readFileSync(out, "utf8");
+  assert.match(html, /What stands out/);
+  assert.match(html, new RegExp(`${INJECTED.anomalies.scanner.replace(/\./g, "\\.")} opened connections to ${INJECTED.anomalies.peers} different hosts`));
+});
