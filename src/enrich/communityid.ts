@@ -170,14 +170,27 @@ export function communityIdReader(t: TableBuilder): (r: number) => string | unde
     return p === undefined || e === undefined ? 0 : e - Math.floor(p / 4);
   };
   let frags: Fragments | undefined;
+  // packets of a flow share their id: one SHA-1 per distinct tuple (a bounded memo)
+  let pair = "";
+  const memo = new Map<string, string>();
+  const hash = (a: Uint8Array, b: Uint8Array, proto: number, sp: number | undefined, dp: number | undefined, seed: number): string => {
+    const key = `${pair} ${proto} ${sp} ${dp} ${seed}`;
+    let v = memo.get(key);
+    if (v === undefined) {
+      v = communityIdBytes(a, b, proto, sp, dp, seed);
+      if (memo.size >= 1 << 16) memo.clear();
+      memo.set(key, v);
+    }
+    return v;
+  };
   const anyFrag = t.layers.frag.any();
   return (r) => {
     let a: Uint8Array | undefined, b: Uint8Array | undefined;
     let x: number | undefined, y: number | undefined, s: string | undefined, d: string | undefined;
-    if ((x = isrc4?.get(r)) !== undefined && (y = idst4?.get(r)) !== undefined) { a = v4(x); b = v4(y); }
-    else if ((s = isrc6?.get(r)) !== undefined && (d = idst6?.get(r)) !== undefined) { a = six(s); b = six(d); }
-    else if ((x = src4?.get(r)) !== undefined && (y = dst4?.get(r)) !== undefined) { a = v4(x); b = v4(y); }
-    else if ((s = src6?.get(r)) !== undefined && (d = dst6?.get(r)) !== undefined) { a = six(s); b = six(d); }
+    if ((x = isrc4?.get(r)) !== undefined && (y = idst4?.get(r)) !== undefined) { a = v4(x); b = v4(y); pair = `${x} ${y}`; }
+    else if ((s = isrc6?.get(r)) !== undefined && (d = idst6?.get(r)) !== undefined) { a = six(s); b = six(d); pair = `${s} ${d}`; }
+    else if ((x = src4?.get(r)) !== undefined && (y = dst4?.get(r)) !== undefined) { a = v4(x); b = v4(y); pair = `${x} ${y}`; }
+    else if ((s = src6?.get(r)) !== undefined && (d = dst6?.get(r)) !== undefined) { a = six(s); b = six(d); pair = `${s} ${d}`; }
     else return undefined;
     const seed = seeds.get(t) ?? 0;
     if (anyFrag && t.layers.frag.has(r)) {
@@ -188,12 +201,12 @@ export function communityIdReader(t: TableBuilder): (r: number) => string | unde
     }
     // an ICMP message quoted in an ICMP error: tshark 4.0 reads more than 128 quoted bytes as RFC 4884
     // extensions; when they don't parse, the outer ICMP's state is lost and it hashes the quoted type and code
-    if (a.length === 4 && (x = qt4?.get(r)) !== undefined && quotedBytes(r) > 128) return communityIdBytes(a, b, 1, x, qc4?.get(r) ?? 0, seed);
-    if (a.length === 4 && (x = it4?.get(r)) !== undefined) return communityIdBytes(a, b, 1, x, ic4?.get(r) ?? 0, seed);
-    if (a.length === 16 && (x = it6?.get(r)) !== undefined) return communityIdBytes(a, b, 58, x, ic6?.get(r) ?? 0, seed);
-    if ((x = tsp?.get(r)) !== undefined && (y = tdp?.get(r)) !== undefined) return communityIdBytes(a, b, 6, x, y, seed);
-    if ((x = usp?.get(r)) !== undefined && (y = udp?.get(r)) !== undefined) return communityIdBytes(a, b, 17, x, y, seed);
-    if ((x = ssp?.get(r)) !== undefined && (y = sdp?.get(r)) !== undefined) return communityIdBytes(a, b, 132, x, y, seed);
+    if (a.length === 4 && (x = qt4?.get(r)) !== undefined && quotedBytes(r) > 128) return hash(a, b, 1, x, qc4?.get(r) ?? 0, seed);
+    if (a.length === 4 && (x = it4?.get(r)) !== undefined) return hash(a, b, 1, x, ic4?.get(r) ?? 0, seed);
+    if (a.length === 16 && (x = it6?.get(r)) !== undefined) return hash(a, b, 58, x, ic6?.get(r) ?? 0, seed);
+    if ((x = tsp?.get(r)) !== undefined && (y = tdp?.get(r)) !== undefined) return hash(a, b, 6, x, y, seed);
+    if ((x = usp?.get(r)) !== undefined && (y = udp?.get(r)) !== undefined) return hash(a, b, 17, x, y, seed);
+    if ((x = ssp?.get(r)) !== undefined && (y = sdp?.get(r)) !== undefined) return hash(a, b, 132, x, y, seed);
     return ipOnlyId(a, b, r, seed);
   };
   /**
@@ -203,7 +216,7 @@ export function communityIdReader(t: TableBuilder): (r: number) => string | unde
   function ipOnlyId(a: Uint8Array, b: Uint8Array, r: number, seed: number): string | undefined {
     if (a.length !== 4) return undefined;
     const p = ipProto?.get(r);
-    return p === undefined || p === 0 ? undefined : communityIdBytes(a, b, p, undefined, undefined, seed);
+    return p === undefined || p === 0 ? undefined : hash(a, b, p, undefined, undefined, seed);
   }
 }
 

@@ -104,6 +104,15 @@ test("communityid equals tshark's on every packet of ../shared/pcaps and data/",
     }
   }
   assert.ok(packets > 9000 && ids > 8000, `${packets} packets, ${ids} with an id`);
+  // the display filter: the bare name and a comparison select what tshark's do
+  const office = path.join(DATA, "office.pcap");
+  const c = await open(office);
+  const id = c.column("communityid").text(5);
+  for (const f of ["communityid", `communityid == "${id}"`]) {
+    const t = execFileSync("tshark", ["--enable-protocol", "communityid", "-r", office, "-Y", f, "-T", "fields", "-e", "frame.number"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    const v = c.filter(f);
+    assert.deepEqual(Array.from({ length: v.count }, (_, i) => String(v.baseRow(i) + 1)), t.split("\n").filter(Boolean), f);
+  }
 });
 
 test("communityIdSeed: the field with a seed equals tshark's with -o communityid.seed", { skip: !hasTool("tshark") ? "tshark is not installed" : false }, async () => {
