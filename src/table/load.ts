@@ -43,9 +43,10 @@ function keepSet(columns: string[]): Set<string> {
  * each record into a TableBuilder, catching decoder bugs per packet. `warnings()` tells how many
  * decoder errors there were.
  */
-export function decodingSink(opts: { columns?: string[]; maxStringLength?: number } = {}): { table: TableBuilder; sink: RecordSink; warnings(): string[] } {
+export function decodingSink(opts: { columns?: string[]; maxStringLength?: number } & EnrichOptions = {}): { table: TableBuilder; sink: RecordSink; warnings(): string[] } {
   const keep = opts.columns ? keepSet(opts.columns) : undefined;
   const t = new TableBuilder(keep);
+  applyEnrichOptions(t, opts); // Community ID seed, GeoIP databases (src/enrich)
   if (opts.maxStringLength !== undefined) t.maxString = Math.max(1, Math.floor(opts.maxStringLength));
   let decoderErrors = 0;
   const warnings: string[] = [];
@@ -87,6 +88,5 @@ export async function open(path: string, opts: OpenOptions = {}): Promise<Captur
     onProgress: progress && ((bytes, totalBytes, packets) => progress({ bytes, totalBytes, packets })),
   });
   t.source = fileSource(path, { gzipMaxBytes: opts.gzipMaxBytes, gzipMaxRatio: opts.gzipMaxRatio, checkpoints });
-  applyEnrichOptions(t, opts); // before the Capture: its column list includes the GeoIP fields
   return new Capture(path, t, res.info, [...res.warnings, ...warnings()]);
 }

@@ -121,3 +121,16 @@ test("the report has a 'What stands out' section with the insights", () => {
   assert.match(html, /What stands out/);
   assert.match(html, new RegExp(`${INJECTED.anomalies.scanner.replace(/\./g, "\\.")} opened connections to ${INJECTED.anomalies.peers} different hosts`));
 });
+
+test("the diff page escapes what the captures say (a hostile DNS name)", async () => {
+  const { DiffTable } = await import("../../src/enrich/diff");
+  const { diffPage } = await import("../../src/enrich/diffhtml");
+  const evil = `<script>alert(1)</script><img src=x onerror=alert(2)>.test`;
+  const t = new DiffTable([{ section: "dns", kind: "new", key: evil, a: 0, b: 3, ratio: NaN, filter: `dns.qry.name == "${evil}"`, score: 2 }],
+    undefined as never, undefined as never);
+  const page = diffPage(t, "a<b>.pcap", "b.pcap");
+  assert.ok(!page.includes("<script>alert(1)"), "no live script from the data");
+  assert.ok(!page.includes("<img src=x"), "no element from the data");
+  assert.match(page, /&lt;script&gt;alert\(1\)/);
+  assert.match(page, /a&lt;b&gt;\.pcap/);
+});
