@@ -37,7 +37,11 @@ export function filterString(s: string): string {
   return `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)}"`;
 }
 
-const addrFilter = (a: string) => `${a.includes(":") ? "ipv6" : "ip"}.addr == ${a}`;
+/** The display filter of an address: IPv4, IPv6 or a MAC (an ARP alert's source). */
+export function addrFilter(a: string): string {
+  if (/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(a)) return `eth.addr == ${a}`;
+  return `${a.includes(":") ? "ipv6" : "ip"}.addr == ${a}`;
+}
 const bump = (m: Counts, key: string, filter: () => string, by = 1) => {
   const e = m.get(key);
   if (e === undefined) m.set(key, { n: by, filter: filter() });
@@ -116,7 +120,8 @@ export async function sectionCounts(cap: Capture, sections = DIFF_SECTIONS): Pro
     // JA4 is no tshark 4.0 field: the filter shows the client hellos of the names it was seen with
     for (const [v, e] of sec("ja4")) {
       const names = [...(snis.get(v) ?? [])];
-      e.filter = names.length ? `tls.handshake.type == 1 && tls.handshake.extensions_server_name in {${names.map(filterString).join(" ")}}` : "tls.handshake.type == 1";
+      // (tshark 4.0 takes no string sets: `in {"a" "b"}` is rejected)
+      e.filter = names.length ? `tls.handshake.type == 1 && (${names.map((n) => `tls.handshake.extensions_server_name == ${filterString(n)}`).join(" || ")})` : "tls.handshake.type == 1";
     }
   }
   if (want.has("alerts")) {

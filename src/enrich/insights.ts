@@ -12,7 +12,7 @@ import { appTable, type AppTable } from "../flows/apps";
 import "../flows"; // Capture.flows()
 import { ResultTable, type Column } from "../result/table";
 import { tcpTrouble } from "../stats/tcptrouble";
-import { filterString } from "./diff";
+import { addrFilter, filterString } from "./diff";
 
 export const INSIGHT_COLUMNS = ["rank", "severity", "kind", "observation", "evidence", "filter"];
 const SEVERITY = { warning: 3, notice: 2, info: 1 } as const;
@@ -43,7 +43,6 @@ export interface InsightOptions {
 const COMMON_PORTS = new Set([20, 21, 22, 23, 25, 53, 67, 68, 80, 88, 110, 123, 135, 137, 138, 139, 143, 161, 389, 443, 445, 465, 514, 587,
   636, 853, 993, 995, 1900, 3389, 5353, 5355, 8080, 8443]);
 
-const addrFilter = (a: string) => `${a.includes(":") ? "ipv6" : "ip"}.addr == ${a}`;
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
 function flowFilter(ft: FlowTable, r: number): string {

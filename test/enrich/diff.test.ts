@@ -134,3 +134,26 @@ test("the diff page escapes what the captures say (a hostile DNS name)", async (
   assert.match(page, /&lt;script&gt;alert\(1\)/);
   assert.match(page, /a&lt;b&gt;\.pcap/);
 });
+
+test("diff office → attacks: every filter tshark accepts selects what ours does, in both captures; counts are the filters'", { skip: TSHARK ? false : "tshark is not installed" }, async () => {
+  const { tsharkBatch } = await import("../filter/oracle");
+  const fa = path.join(DATA, "office.pcap"), fb = path.join(DATA, "attacks.pcap");
+  const [a, b] = [await wb.open(fa), await wb.open(fb)];
+  const rows = (await wb.diff(a, b)).rows();
+  const sections = new Set(rows.map((r) => r.section));
+  for (const s of ["endpoints", "conversations", "ports", "services", "protocols", "dns", "tls_sni", "ja4", "http_host", "alerts"]) assert.ok(sections.has(s), s);
+  const filters = [...new Set(rows.map((r) => String(r.filter)))];
+  for (const [file, cap] of [[fa, a], [fb, b]] as const) {
+    const theirs = await tsharkBatch(file, filters);
+    filters.forEach((f, i) => {
+      assert.notEqual(theirs[i], null, `tshark rejects ${f}`);
+      const v = cap.filter(f);
+      assert.deepEqual(Array.from({ length: v.count }, (_, k) => v.baseRow(k) + 1), theirs[i], `${path.basename(file)}: ${f}`);
+    });
+  }
+  // packet-counted sections: the count is what the filter selects
+  for (const r of rows) if (/^(endpoints|conversations|protocols|dns|tls_sni|http_host)$/.test(String(r.section))) {
+    assert.equal(a.filter(String(r.filter)).count, r.count_a, `A ${r.filter}`);
+    assert.equal(b.filter(String(r.filter)).count, r.count_b, `B ${r.filter}`);
+  }
+});
