@@ -29,3 +29,4 @@ export { defineProtocol, defineDetector, definedProtocols, customDetectors, load
 export { convert, resolveInputs, ConvertError, TABLES, ROW_GROUP_SIZE, type ConvertOptions, type ConvertResult, type ConvertedInput, type SchemaColumn } from "./dataset/convert"; // Parquet datasets (docs/dataset.md)
 export { sql, SqlError, type SqlOptions } from "./dataset/sql"; // SQL (DuckDB) over datasets and open captures
 export { captureArrow, tableArrow, arrowIpc } from "./dataset/arrow"; // also adds Capture.toArrow() and ResultTable.toArrow()
+export { communityId, diff, DiffTable, DIFF_COLUMNS, diffChart, insights, InsightTable, INSIGHT_COLUMNS, GEOIP_FIELDS, FLOW_GEO_COLUMNS, type DiffOptions, type InsightOptions, type GeoipOptions } from "./enrich"; // also adds Capture.insights() and diff()

@@ -6,6 +6,7 @@ import { CaptureError } from "../io/errors";
 import { SpecError } from "../custom/errors";
 
 const USAGE = `usage: wirebook <command> [options]
+  (commands that read captures take --geoip-city DB.mmdb --geoip-asn DB.mmdb, or $WIREBOOK_GEOIP_CITY/ASN)
 
 commands:
   fields FILE -e FIELD [-e FIELD …] [-Y FILTER] [-c COUNT]   print fields per packet as tshark -T fields does
@@ -20,6 +21,8 @@ commands:
   convert INPUT… -o OUT [--jobs N]              captures (files, folders, globs) → a Parquet dataset (docs/dataset.md)
   sql DATASET "SELECT …" [--format tsv|csv|json|table|arrow]   SQL (DuckDB) over a dataset's tables
   (every command that reads captures takes --protocol FILE.js, repeatable, and WIREBOOK_PROTOCOLS: your own protocols)
+  diff A B [--format tsv|csv|json] [-o diff.html]   what changed between two captures
+  insights FILE [--format tsv|csv|json]         what stands out in a capture, ranked
   kernel install [--user | --prefix DIR]        register the Jupyter kernel
   kernel uninstall [--user | --prefix DIR]      remove it
   kernel execute NOTEBOOK.ipynb [--out DIR]     run a notebook headless to HTML
@@ -29,7 +32,8 @@ import { CommandError, UsageError } from "./usage";
 
 
 async function main(argv: string[]): Promise<number> {
-  const [cmd, ...given] = argv;
+  const [cmd, ...rest] = argv;
+  const given = (await import("../enrich/cli")).takeEnrichOptions(rest); // --geoip-city/--geoip-asn (any command)
   // your own protocols (docs/protocols.md): before the command, so its captures have their fields
   const args = cmd === undefined || cmd === "kernel" || cmd.startsWith("-") || cmd === "help" ? given
     : (await import("../custom/load")).takeProtocolArgs(given);
@@ -45,6 +49,8 @@ async function main(argv: string[]): Promise<number> {
     case "files": return (await import("./files")).filesCommand(args);
     case "convert": return (await import("./convert")).convertCommand(args);
     case "sql": return (await import("./sql")).sqlCommand(args);
+    case "diff": return (await import("../enrich/diffcli")).diffCommand(args);
+    case "insights": return (await import("../enrich/insightscli")).insightsCommand(args);
     case undefined: case "-h": case "--help": case "help":
       process.stdout.write(USAGE);
       return cmd === undefined ? 2 : 0;

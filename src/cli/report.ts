@@ -33,7 +33,7 @@ export async function reportCommand(args: string[]): Promise<number> {
   const flows = cap.flows();
   for (const w of flows.warnings) process.stderr.write(`wirebook: ${file}: warning: ${w}\n`); // the connection cap's evictions among them
   const html = buildReport(cap, {
-    title,
+    title, insights: await (await import("../enrich/insights")).insights(cap),
     flows,
     onStep: (step, done, total) => { if (tty) process.stderr.write(`\r\x1b[K[${done + 1}/${total}] ${step}…`); },
   });

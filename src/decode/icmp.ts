@@ -27,12 +27,19 @@ export const ICMP = {
 const ECHO_REPLY = 0, UNREACH = 3, SOURCE_QUENCH = 4, REDIRECT = 5, ECHO = 8, TIME_EXCEEDED = 11, PARAM_PROBLEM = 12,
   TSTAMP = 13, TSTAMP_REPLY = 14, INFO = 15, INFO_REPLY = 16, MASK = 17, MASK_REPLY = 18;
 
+/** Wirebook's: the type and code of an ICMP message quoted in an ICMP error (tshark's Community ID hashes these). */
+export const QUOTED_ICMP = {
+  type: defineField("inner.icmp.type", { storage: "u8", description: "Type of the ICMP message quoted in an ICMP error" }),
+  code: defineField("inner.icmp.code", { storage: "u8", description: "Code of the ICMP message quoted in an ICMP error" }),
+};
+
 export function decodeIcmp(p: Packet, b: Buffer, off: number, end: number): void {
   if (!p.enter("icmp")) return;
   // Wireshark reads the first 8 bytes (identifier and sequence number for request/response
   // matching) before it shows any field: a shorter header shows nothing
   if (end - off < 8) { p.bad(); return; }
   const type = b[off];
+  if (p.has(ICMP.type)) { p.uLast(QUOTED_ICMP.type, type); p.uLast(QUOTED_ICMP.code, b[off + 1]); } // an ICMP quoted in an ICMP error
   p.u(ICMP.type, type);
   p.u(ICMP.code, b[off + 1]);
   p.u(ICMP.checksum, (b[off + 2] << 8) | b[off + 3]);

@@ -10,6 +10,7 @@
 import type { Capture } from "../table/capture";
 import { ResultTable, type Column, type RowPredicate } from "../result/table";
 import { formatTable, type Format } from "../result/format";
+import { alertEnrichColumns } from "../enrich/columns";
 
 export type AlertValue = number | string | undefined;
 
@@ -162,6 +163,7 @@ export class AlertTable extends ResultTable {
     num("priority", "count", prio);
     num("frame.number", "count", frame);
     num("packets", "count", this.packetCount);
+    for (const c of alertEnrichColumns(this)) this.setColumn(c); // community_id (src/enrich)
   }
 
   /** A table of `rows` (sorted by time unless `sort: false`); `capture` is where `evidence` filters run. */

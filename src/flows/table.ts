@@ -9,6 +9,7 @@ import { V6_BASE } from "../stream/packets";
 import { ResultTable, type Column } from "../result/table";
 import { parseIPv6 } from "../fields/ipv6";
 import { pathIds } from "../table/bulk";
+import { flowEnrichColumns } from "../enrich/columns";
 
 export type FlowValue = number | string | boolean | undefined;
 
@@ -197,6 +198,7 @@ export class FlowTable extends ResultTable {
     num("bidirectional_mean_ps", "double", mean, (x) => x.toFixed(3));
     num("bidirectional_max_ps", "count", d.psMax);
     num("bidirectional_mean_piat_ms", "double", d.piatMeanMs, (x) => x.toFixed(3));
+    for (const c of flowEnrichColumns(this)) this.add(c as FlowColumn); // community_id, GeoIP (src/enrich)
   }
 
   private services: (string | undefined)[] | null = null;

@@ -3,7 +3,7 @@
  * LogTable: nested objects flattened with dots (`alert.signature_id`, `http.hostname`,
  * `flow.pkts_toserver`), `ts` added as epoch seconds from `timestamp`. Given a capture (or its
  * FlowTable), events are joined to our flows by 5-tuple (`src_ip src_port dest_ip dest_port
- * proto`, either orientation) and time (`wirebook_uid`); `eve.alerts()` turns the alert events
+ * proto`, either orientation; by `community_id` first when the events carry it) and time (`wirebook_uid`); `eve.alerts()` turns the alert events
  * into rows of our AlertTable (detector "suricata"), whose evidence is the alerting packet when
  * it is found in the joined flow.
  *
@@ -92,7 +92,7 @@ export function parseEve(text: string): EveTable {
 export function importEve(path: string, capture?: Capture | FlowTable, o: JoinOptions = {}): EveTable {
   const t = parseEve(readText(path));
   if (capture !== undefined && t.has("src_ip") && t.has("dest_ip")) {
-    t.joinOn(capture, { a: "src_ip", b: "dest_ip", pa: "src_port", pb: "dest_port", proto: "proto" }, (v) => {
+    t.joinOn(capture, { a: "src_ip", b: "dest_ip", pa: "src_port", pb: "dest_port", proto: "proto", communityId: "community_id" }, (v) => {
       const p = (v ?? "").toLowerCase();
       return p === "ipv6-icmp" || p === "icmpv6" ? "icmp" : p;
     }, o);

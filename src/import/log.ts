@@ -63,6 +63,8 @@ export interface JoinKey {
   pb: number;
   /** "tcp" | "udp" | "icmp" | other */
   proto: string;
+  /** the row's Community ID (Suricata's community_id): matched first against the flows' */
+  communityId?: string;
 }
 
 export interface JoinOptions {
@@ -135,18 +137,20 @@ export class LogTable extends ResultTable {
    * (`proto` maps the column's value, absent when the log has none) and time (the `ts` column).
    * Does nothing when the log has no host columns.
    */
-  joinOn(target: Capture | FlowTable, names: { a: string; b: string; pa: string; pb: string; proto: string },
+  joinOn(target: Capture | FlowTable, names: { a: string; b: string; pa: string; pb: string; proto: string; communityId?: string },
     proto: (v: string | undefined) => string, o: JoinOptions = {}): this {
     if (!this.has(names.a) || !this.has(names.b)) return this;
     const opt = (n: string) => (this.has(n) ? this.column(n) : undefined);
     const ts = opt("ts"), ha = this.column(names.a), hb = this.column(names.b);
     const pa = opt(names.pa), pb = opt(names.pb), pr = opt(names.proto);
+    const cid = names.communityId !== undefined ? opt(names.communityId) : undefined;
     return this.join(target, (r) => {
       const a = ha.get(r), b = hb.get(r);
       if (typeof a !== "string" || typeof b !== "string") return null;
       const tv = ts?.get(r), p = pr?.get(r);
       return { ts: typeof tv === "number" ? tv : NaN, a, b, pa: Number(pa?.get(r) ?? -1), pb: Number(pb?.get(r) ?? -1),
-        proto: proto(p === undefined || p === null ? undefined : String(p)) };
+        proto: proto(p === undefined || p === null ? undefined : String(p)),
+        communityId: typeof cid?.get(r) === "string" ? cid?.get(r) as string : undefined };
     }, o);
   }
 
@@ -162,6 +166,7 @@ export class LogTable extends ResultTable {
     const ts = ft.column("ts"), dur = ft.column("duration"), oh = ft.column("id.orig_h"), op = ft.column("id.orig_p");
     const rh = ft.column("id.resp_h"), rp = ft.column("id.resp_p"), pr = ft.column("proto");
     const index = new Map<string, number[]>();
+    const cid = ft.column("community_id");
     const key = (a: string, pa: number, b: string, pb: number, proto: string) => {
       const icmp = proto === "icmp";
       const x = icmp ? a : `${a}|${pa}`, y = icmp ? b : `${b}|${pb}`;
@@ -173,6 +178,8 @@ export class LogTable extends ResultTable {
       let a = index.get(k);
       if (a === undefined) index.set(k, (a = []));
       a.push(r);
+      const id = cid.get(r);
+      if (typeof id === "string") { let c = index.get(`cid|${id}`); if (c === undefined) index.set(`cid|${id}`, (c = [])); c.push(r); }
       start[r] = ts.get(r) as number;
       end[r] = start[r] + ((dur.get(r) as number | undefined) ?? 0);
     }
@@ -181,7 +188,8 @@ export class LogTable extends ResultTable {
     for (let r = 0; r < this.count; r++) {
       const k = keyOf(r);
       if (k === null) continue;
-      const cands = index.get(key(norm(k.a), k.pa, norm(k.b), k.pb, k.proto));
+      // by Community ID when the row has one (src/enrich), else by 5-tuple
+      const cands = (k.communityId ? index.get(`cid|${k.communityId}`) : undefined) ?? index.get(key(norm(k.a), k.pa, norm(k.b), k.pb, k.proto));
       if (cands === undefined) continue;
       let best = -1, bestD = Infinity;
       for (const c of cands) {

@@ -12,3 +12,4 @@ export { label as plotlyLabel } from "./text";
 export type { StatTableLike } from "./stats";
 export { alertsTimeline, type AlertsTimelineOptions, type AlertsLike } from "./alertsTimeline";
 export { scanHeatmap, type ScanHeatmapOptions } from "./scanHeatmap";
+export { geoMap, OFFLINE_GEO, type GeoMapOptions } from "./geomap";

@@ -20,6 +20,7 @@ import { trafficOverTime } from "../plot/traffic";
 import { bytesText, secondsText } from "../plot/columns";
 import { col, stats, type StatTableLike } from "../plot/stats";
 import { CSP, STYLE, keyValues, table, type CellValue } from "./html";
+import type { ResultTable } from "../result/table";
 
 export interface ReportOptions {
   /** the report's title (default "Wirebook report: FILE") */
@@ -30,6 +31,8 @@ export interface ReportOptions {
   flows?: FlowTable;
   /** rows in each top-N table (default 10) */
   topN?: number;
+  /** what stands out (`await capture.insights()`, src/enrich): shown as a section when given */
+  insights?: ResultTable;
 }
 
 /** Packet fields the report reads (open(file, { columns: REPORT_FIELDS }) loads only these). */
@@ -173,6 +176,11 @@ export function buildReport(cap: Capture, opts: ReportOptions = {}): string {
     `<h3>Transports</h3>${table(["proto", "flows", "share"], [...protos].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, v, share(v)]), { numeric: [1, 2] })}` +
     `</div><div>${page.figure(flowScatter(flows))}</div></div>`);
 
+  if (opts.insights !== undefined) {
+    const t = opts.insights, cols = ["severity", "observation", "evidence", "filter"];
+    page.section("insights", "What stands out", table(cols, Array.from({ length: t.count }, (_, r) => cols.map((c) => t.column(c).text(r))),
+      { caption: "Ranked: warnings, then notices, then information; each filter shows the packets (Wireshark or tshark -Y)." }));
+  }
   step("page");
   const nav = page.nav.map(([id, t]) => `<a href="#${escapeHtml(id)}">${escapeHtml(t)}</a>`).join("");
   const subtitle = `${s.packets.toLocaleString("en-US")} packets, ${bytesText(s.bytes)} over ${secondsText(s.duration)} · ${file}`;

@@ -109,6 +109,15 @@ export class Capture {
     return this.select(Capture.filterEngine(this, expression));
   }
 
+  /**
+   * @internal readers of derived fields declared outside the table (src/enrich: communityid, GeoIP):
+   * `has` tells whether a table has values, `reader` reads a full-table row.
+   */
+  static readonly derivedReaders = new Map<string, {
+    has(t: TableBuilder): boolean;
+    reader(t: TableBuilder): { get(r: number): Value; text(r: number): string };
+  }>();
+
   /** @internal set by src/filter: compiles and runs a display filter, returning matching rows */
   static filterEngine: ((c: Capture, expression: string) => ArrayLike<number>) | undefined;
 
@@ -132,6 +141,8 @@ export class Capture {
     if (f.storage === "derived") {
       if (f.name === "frame.comment") return this.t.comments.size > 0;
       if (f.name === "frame.interface_id") return this.info.interfaces.length > 1;
+      const ext = Capture.derivedReaders.get(f.name);
+      if (ext !== undefined) return ext.has(this.t);
       return this.t.count > 0;
     }
     if (f.name === "frame.cap_len") return this.t.count > 0;
@@ -226,8 +237,12 @@ export class Capture {
         return mk((r) => t.paths.path(t.protoPath.get(r) ?? 0), (r) => t.paths.path(t.protoPath.get(r) ?? 0));
       case "frame.comment":
         return mk((r) => t.comments.get(r), (r) => t.comments.get(r) ?? "");
-      default:
-        throw new Error(`derived field ${def.name} has no reader`);
+      default: {
+        const ext = Capture.derivedReaders.get(def.name);
+        if (ext === undefined) throw new Error(`derived field ${def.name} has no reader`);
+        const rd = ext.reader(t);
+        return mk((r) => rd.get(r), (r) => rd.text(r));
+      }
     }
   }
 

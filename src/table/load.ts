@@ -6,8 +6,9 @@ import { fileSource } from "../io/replay";
 import type { RecordSink } from "../io/records";
 import { TableBuilder } from "./builder";
 import { Capture } from "./capture";
+import { applyEnrichOptions, type EnrichOptions } from "../enrich/options";
 
-export interface OpenOptions {
+export interface OpenOptions extends EnrichOptions {
   /** read at most this many packets */
   limit?: number;
   /** keep only these fields (all fields by default); frame.* fields are always kept */
@@ -42,9 +43,10 @@ function keepSet(columns: string[]): Set<string> {
  * each record into a TableBuilder, catching decoder bugs per packet. `warnings()` tells how many
  * decoder errors there were.
  */
-export function decodingSink(opts: { columns?: string[]; maxStringLength?: number } = {}): { table: TableBuilder; sink: RecordSink; warnings(): string[] } {
+export function decodingSink(opts: { columns?: string[]; maxStringLength?: number } & EnrichOptions = {}): { table: TableBuilder; sink: RecordSink; warnings(): string[] } {
   const keep = opts.columns ? keepSet(opts.columns) : undefined;
   const t = new TableBuilder(keep);
+  applyEnrichOptions(t, opts); // Community ID seed, GeoIP databases (src/enrich)
   if (opts.maxStringLength !== undefined) t.maxString = Math.max(1, Math.floor(opts.maxStringLength));
   let decoderErrors = 0;
   const warnings: string[] = [];

@@ -150,6 +150,7 @@ for (const file of captures(DATA)) {
 /** registered protocol names that are not tshark's */
 const NOT_TSHARK: Record<string, string> = {
   inner: "Wirebook's own inner.ip.* / inner.ipv6.* fields (the innermost header of a tunnel)",
+  communityid: "off by default in tshark: test/enrich/communityid.test.ts compares it with --enable-protocol communityid",
 };
 
 test("every protocol name of the registry is a tshark protocol and selects what tshark -Y selects", { skip }, async () => {

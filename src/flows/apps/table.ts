@@ -9,6 +9,7 @@
  */
 import type { FlowTable } from "../table";
 import { ResultTable, type Column } from "../../result/table";
+import { mappedColumn } from "../../enrich/columns";
 
 export type AppValue = number | string | boolean | (string | number)[] | undefined;
 
@@ -253,6 +254,7 @@ export class AppTable extends ResultTable {
       });
     }
     for (const c of rest) add(this.frozen(c));
+    add(mappedColumn(flowTable.column("community_id"), flowRows) as AppColumn); // src/enrich
   }
 
   /** Zeek's log path of the table ("ssl" for tls) */

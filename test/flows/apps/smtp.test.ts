@@ -271,7 +271,7 @@ test("smtp table: wirebook smtp FILE prints a Zeek smtp.log", () => {
   const lines = out.split("\n");
   assert.ok(lines.includes("#path\tsmtp"));
   const fields = lines.find((l) => l.startsWith("#fields\t"))?.split("\t").slice(1);
-  assert.deepEqual(fields, ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", ...SMTP_COLUMNS.slice(1).map((c) => c.name)]);
+  assert.deepEqual(fields, ["ts", "uid", "id.orig_h", "id.orig_p", "id.resp_h", "id.resp_p", ...SMTP_COLUMNS.slice(1).map((c) => c.name), "community_id"]);
   assert.equal(lines.filter((l) => l !== "" && !l.startsWith("#")).length, 2);
   const json = execFileSync(process.execPath, [CLI, "smtp", file, "--format", "json"], { encoding: "utf8" }).trim().split("\n").map((l) => JSON.parse(l));
   assert.deepEqual(json.map((o) => [o.mailfrom, o.rcptto, o.subject]), [["alice@x.test", ["bob@y.test", "carol@y.test"], "folded subject line"], ["x@x.test", ["z@z.test"], "second"]]);
