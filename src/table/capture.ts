@@ -284,7 +284,7 @@ export class Capture {
    * fields most analyses start from that this capture has. Times are seconds (float); absent
    * values are null.
    */
-  async packets(columns?: string[]): Promise<import("danfojs-node").DataFrame> {
+  async packets(columns?: string[]): Promise<import("./danfo").DataFrame> {
     const { toDataFrame } = await import("./danfo");
     return toDataFrame(this, columns ?? this.defaultColumns());
   }
