@@ -3,6 +3,7 @@
  * The `wirebook` command. Exit codes: 0 done, 1 internal error, 2 rejected input or bad usage.
  */
 import { CaptureError } from "../io/errors";
+import { showControls } from "../result/format/escape";
 
 const USAGE = `usage: wirebook <command> [options]
 
@@ -19,12 +20,30 @@ commands:
   kernel install [--user | --prefix DIR]        register the Jupyter kernel
   kernel uninstall [--user | --prefix DIR]      remove it
   kernel execute NOTEBOOK.ipynb [--out DIR]     run a notebook headless to HTML
+
+wirebook CMD --help: that command's usage; wirebook --version: the version.
 `;
 
 import { UsageError } from "./usage";
+import { HelpRequest, usageText } from "./options";
+
+/** the command the usage error is about (for "see wirebook CMD --help"), when argv names one */
+let current: string | undefined;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
+  if (cmd === "--version" || cmd === "-v" || cmd === "version") {
+    process.stdout.write(`wirebook ${(require("../../../package.json") as { version: string }).version}\n`);
+    return 0;
+  }
+  const appNames = (await import("../flows/apps")).APP_NAMES as readonly string[];
+  const spec = cmd === undefined ? undefined : (await import("./specs")).specOf(cmd, appNames);
+  if (spec !== undefined) {
+    current = cmd;
+    // -h/--help: the command's own usage, before the command parses (every command, the same way)
+    const end = args.indexOf("--");
+    if ((end < 0 ? args : args.slice(0, end)).some((a) => a === "-h" || a === "--help")) throw new HelpRequest(usageText(spec));
+  }
   switch (cmd) {
     case "fields": return (await import("./fields")).fieldsCommand(args);
     case "summary": return (await import("./summary")).summaryCommand(args);
@@ -35,9 +54,10 @@ async function main(argv: string[]): Promise<number> {
     case "stats": return (await import("./stats")).statsCommand(args);
     case "alerts": return (await import("./alerts")).alertsCommand(args);
     case "files": return (await import("./files")).filesCommand(args);
-    case undefined: case "-h": case "--help": case "help":
+    case undefined: throw new UsageError("no command given");
+    case "-h": case "--help": case "help":
       process.stdout.write(USAGE);
-      return cmd === undefined ? 2 : 0;
+      return 0;
     default:
       // an application table's command comes from its spec (src/flows/apps: APPS)
       if ((await import("../flows/apps")).appSpec(cmd) !== undefined) return (await import("./apps")).appCommand(cmd, args);
@@ -53,8 +73,13 @@ export function run(argv: string[]): void {
       if (e instanceof CaptureError) {
         process.stderr.write(`wirebook: ${e.message}\n`);
         process.exitCode = 2;
+      } else if (e instanceof HelpRequest) {
+        process.stdout.write(e.text);
+        process.exitCode = 0;
       } else if (e instanceof UsageError) {
-        process.stderr.write(`wirebook: ${e.message}\n${USAGE}`);
+        // one line, then where the usage is (tshark and GNU tools print the same short form)
+        const first = e.message.split("\n")[0];
+        process.stderr.write(`wirebook${current ? " " + current : ""}: ${showControls(first)}\nsee wirebook${current ? " " + current : ""} --help\n`);
         process.exitCode = 2;
       } else {
         process.stderr.write(`wirebook: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
