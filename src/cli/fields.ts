@@ -124,6 +124,7 @@ function writeEk(cap: Capture, fields: string[], out: Output): void {
   const keys = fields.map((f) => jsonString(f.replace(/\./g, "_")));
   const epoch = cap.column("frame.time_epoch");
   for (let r = 0; r < cap.count; r++) {
+    const t = epoch.get(r);
     const parts: string[] = [];
     for (let i = 0; i < cols.length; i++) {
       const vs = values(cols[i].text(r));
