@@ -24,7 +24,7 @@ commands:
 wirebook CMD --help: that command's usage; wirebook --version: the version.
 `;
 
-import { UsageError } from "./usage";
+import { InputError, UsageError } from "./usage";
 import { HelpRequest, usageText } from "./options";
 
 /** the command the usage error is about (for "see wirebook CMD --help"), when argv names one */
@@ -73,13 +73,16 @@ export function run(argv: string[]): void {
       if (e instanceof CaptureError) {
         process.stderr.write(`wirebook: ${e.message}\n`);
         process.exitCode = 2;
+      } else if (e instanceof InputError) {
+        process.stderr.write(`wirebook: ${e.message.split("\n").map(showControls).join("\n")}\n`);
+        process.exitCode = 2;
       } else if (e instanceof HelpRequest) {
         process.stdout.write(e.text);
         process.exitCode = 0;
       } else if (e instanceof UsageError) {
         // one line, then where the usage is (tshark and GNU tools print the same short form)
         const first = e.message.split("\n")[0];
-        process.stderr.write(`wirebook${current ? " " + current : ""}: ${showControls(first)}\nsee wirebook${current ? " " + current : ""} --help\n`);
+        process.stderr.write(`wirebook: ${showControls(first)}\nsee wirebook${current ? " " + current : ""} --help\n`);
         process.exitCode = 2;
       } else {
         process.stderr.write(`wirebook: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
