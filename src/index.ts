@@ -6,6 +6,7 @@
  *   cap.summary(); cap.column("ip.src").get(0); await cap.packets();
  */
 export { open, type OpenOptions } from "./table/load";
+export { replay, canReplay, Replayed, type ReplayOptions, type ReplayStats } from "./stream/replay";
 export { Capture, type Column, type CaptureSummary, type Value } from "./table/capture";
 export { CaptureError } from "./io/errors";
 export { allFields, fieldByName, type FieldDef } from "./fields/registry";

@@ -30,8 +30,11 @@ export async function reportCommand(args: string[]): Promise<number> {
   const cap = await open(file, { onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.packets) });
   progress.done();
   for (const w of cap.warnings) process.stderr.write(`wirebook: ${file}: warning: ${w}\n`);
+  const flows = cap.flows();
+  for (const w of flows.warnings) process.stderr.write(`wirebook: ${file}: warning: ${w}\n`); // the connection cap's evictions among them
   const html = buildReport(cap, {
     title,
+    flows,
     onStep: (step, done, total) => { if (tty) process.stderr.write(`\r\x1b[K[${done + 1}/${total}] ${step}…`); },
   });
   if (tty) process.stderr.write("\r\x1b[K");

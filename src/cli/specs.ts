@@ -40,7 +40,7 @@ export const SUMMARY: CommandSpec = {
 
 export const FLOWS: CommandSpec = {
   name: "flows",
-  synopsis: "FILE [FILE …] [-T tsv|csv|json] [-Y FILTER] [--all] [--nfstream] [--zeek-scripts a,b]",
+  synopsis: "FILE [FILE …] [-T tsv|csv|json] [-Y FILTER] [--all] [--nfstream] [--zeek-scripts a,b] [--max-connections N]",
   about: "The captures' connections, as Zeek's conn.log. With several files, a first column `capture` names each row's file.",
   inputs: INPUTS,
   options: [
@@ -50,6 +50,7 @@ export const FLOWS: CommandSpec = {
     { names: ["--all"], help: "add the nfstream-style statistics columns" },
     { names: ["--nfstream"], help: "nfstream's flow definition (and its columns)" },
     { names: ["--zeek-scripts"], key: "zeekScripts", arg: "a,b", help: "Zeek policy behaviours to follow (comma-separated)" },
+    { names: ["--max-connections"], key: "maxConnections", arg: "N", help: "connections tracked at once at the most (older ones are closed)" },
   ],
   notes: ["TSV is Zeek's ASCII log (zeek-cut reads it); CSV has a header row; JSON is one object a line (Zeek's JSON logs).", EXIT],
 };

@@ -23,12 +23,17 @@ interface ZlibHandle {
 export interface InflateCaps {
   /** stop past this many decoded bytes (default 256 MiB) */
   maxDecodedBytes: number;
-  /** stop when decoded > maxRatio × encoded, once past ratioFloor decoded bytes (default 250, past 1 MiB) */
+  /**
+   * stop when decoded > maxRatio × encoded, checked after every 16 KiB of output from the start,
+   * once past ratioFloor decoded bytes (default 250×, past 16 KiB: one output chunk, so that a short
+   * body of repetitive text is not taken for a bomb; a bomb costs at most max(ratioFloor,
+   * maxRatio × its compressed size) of decoding and hashing)
+   */
   maxRatio: number;
   ratioFloor: number;
 }
 
-export const INFLATE_DEFAULTS: InflateCaps = { maxDecodedBytes: 256 * 1024 * 1024, maxRatio: 250, ratioFloor: 1024 * 1024 };
+export const INFLATE_DEFAULTS: InflateCaps = { maxDecodedBytes: 256 * 1024 * 1024, maxRatio: 250, ratioFloor: 16 * 1024 };
 
 /** input slice per engine call: at most ~1032× of it comes out of one call (deflate's maximum ratio) */
 const IN_SLICE = 4096;

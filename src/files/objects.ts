@@ -40,9 +40,15 @@ export interface ExtractOptions {
   dir: string;
   /** bytes written per file at most (default 64 MiB; past it the file is cut: extracted_cutoff) */
   maxFileBytes?: number;
-  /** bytes written in all at most (default 1 GiB) */
+  /** bytes written in all at most (default 1 GiB; past it no more files are created) */
   maxTotalBytes?: number;
+  /** files created at most (default 10,000) */
+  maxFiles?: number;
+  /** descriptors held open at once at most (default 32): bodies in flight share them, reopened to append */
+  maxOpenFiles?: number;
 }
+
+export const EXTRACT_DEFAULTS = { maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 1024 * 1024 * 1024, maxFiles: 10_000, maxOpenFiles: 32 };
 
 export interface FilesScanOptions {
   extract?: ExtractOptions;
@@ -101,30 +107,81 @@ interface Txn {
   depth: number;
 }
 
+/**
+ * Writes extracted bodies into one directory. Bodies of interleaved connections are written as
+ * their bytes come, through at most maxOpenFiles descriptors: the least recently written file's
+ * descriptor is closed when another is needed, and reopened (append, no symlink followed) later.
+ */
 class Extractor {
   total = 0;
   cutoffs = 0;
   errors = 0;
+  files = 0;
+  /** bodies not written: past maxFiles, past maxTotalBytes */
+  skippedFiles = 0;
+  skippedBytes = 0;
   readonly dir: string;
   readonly maxFile: number;
   readonly maxTotal: number;
+  readonly maxFiles: number;
+  readonly maxOpen: number;
+  /** open descriptors by file (insertion order: least recently written first) */
+  private readonly fds = new Map<string, number>();
   constructor(o: ExtractOptions) {
     this.dir = path.resolve(o.dir);
-    this.maxFile = o.maxFileBytes ?? 64 * 1024 * 1024;
-    this.maxTotal = o.maxTotalBytes ?? 1024 * 1024 * 1024;
+    this.maxFile = o.maxFileBytes ?? EXTRACT_DEFAULTS.maxFileBytes;
+    this.maxTotal = o.maxTotalBytes ?? EXTRACT_DEFAULTS.maxTotalBytes;
+    this.maxFiles = o.maxFiles ?? EXTRACT_DEFAULTS.maxFiles;
+    this.maxOpen = Math.max(1, o.maxOpenFiles ?? EXTRACT_DEFAULTS.maxOpenFiles);
     fs.mkdirSync(this.dir, { recursive: true });
   }
+  /** whether another file may be created (else counts it as skipped) */
+  admit(): boolean {
+    if (this.files >= this.maxFiles) { this.skippedFiles++; return false; }
+    if (this.total >= this.maxTotal) { this.skippedBytes++; return false; }
+    return true;
+  }
   /** creates DIR/<fuid>-<safe name>; never outside DIR, never over an existing file or link */
-  create(fuid: string, name: string | undefined): { fd: number; rel: string } | null {
+  create(fuid: string, name: string | undefined): string | null {
     const rel = `${fuid}-${safeName(name)}`;
     const full = path.join(this.dir, rel);
     if (path.dirname(full) !== this.dir) return null;
     try {
-      return { fd: fs.openSync(full, "wx", 0o644), rel };
+      this.makeRoom();
+      this.fds.set(rel, fs.openSync(full, "wx", 0o644));
+      this.files++;
+      return rel;
     } catch {
       this.errors++;
       return null;
     }
+  }
+  private makeRoom(): void {
+    while (this.fds.size >= this.maxOpen) {
+      const [rel, fd] = this.fds.entries().next().value as [string, number];
+      this.fds.delete(rel);
+      fs.closeSync(fd);
+    }
+  }
+  /** appends b[o, o+n) to the file (throws on failure) */
+  write(rel: string, b: Uint8Array, o: number, n: number): void {
+    let fd = this.fds.get(rel);
+    if (fd !== undefined) this.fds.delete(rel); // to the most recent end
+    else {
+      this.makeRoom();
+      fd = fs.openSync(path.join(this.dir, rel), fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_NOFOLLOW);
+    }
+    this.fds.set(rel, fd);
+    for (let done = 0; done < n;) done += fs.writeSync(fd, b, o + done, n - done);
+  }
+  close(rel: string): void {
+    const fd = this.fds.get(rel);
+    if (fd === undefined) return;
+    this.fds.delete(rel);
+    try { fs.closeSync(fd); } catch { /* closed */ }
+  }
+  closeAll(): void {
+    for (const rel of [...this.fds.keys()]) this.close(rel);
   }
 }
 
@@ -138,8 +195,11 @@ class FileObj implements BodyObserver {
   private sniff: Buffer | null = null;
   private sniffLen = 0;
   private inflater: Inflater | null = null;
+  /** whether this body counts against maxOpenDecoders (until its decoding ends or stops) */
+  private holdsDecoder = false;
   readonly notes = new Set<string>();
-  private fd = -1;
+  /** the extraction file being written (undefined: none, or it stopped) */
+  private writing: string | undefined;
   private written = 0;
   private cutoff = false;
   private rel: string | undefined;
@@ -184,14 +244,17 @@ class FileObj implements BodyObserver {
     if (this.encodings === null) { this.notes.add("encoding_unsupported"); this.hashes = null; }
     else if (this.encodings.length === 1) {
       if (!this.app.openDecoder()) { this.notes.add("decoder_limit"); this.hashes = null; }
-      else this.inflater = new Inflater(this.encodings[0], this.app.inflateCaps, (b, o, e) => { this.decoded(b, o, e); return true; });
+      else {
+        this.holdsDecoder = true;
+        this.inflater = new Inflater(this.encodings[0], this.app.inflateCaps, (b, o, e) => { this.decoded(b, o, e); return true; });
+      }
     }
     const ex = this.app.extractor;
     if (ex !== null) {
-      if (ex.total >= ex.maxTotal) { this.cutoff = true; ex.cutoffs++; }
+      if (!ex.admit()) this.cutoff = true; // not written: a cap (counted in the warnings)
       else {
-        const f = ex.create(fuid, name);
-        if (f !== null) { this.fd = f.fd; this.rel = f.rel; } else this.notes.add("extract_failed");
+        const rel = ex.create(fuid, name);
+        if (rel !== null) { this.writing = this.rel = rel; } else this.notes.add("extract_failed");
       }
     }
   }
@@ -205,16 +268,17 @@ class FileObj implements BodyObserver {
       this.sniff.set(b.subarray(o, o + n), this.sniffLen);
       this.sniffLen += n;
     }
-    if (this.fd >= 0) {
+    if (this.writing !== undefined) {
       const ex = this.app.extractor as Extractor;
       const room = Math.min(ex.maxFile - this.written, ex.maxTotal - ex.total);
       const n = Math.min(room, e - o);
       if (n > 0) {
         try {
-          fs.writeSync(this.fd, b, o, n);
+          ex.write(this.writing, b, o, n);
         } catch {
           this.notes.add("extract_failed");
           this.closeFd();
+          return;
         }
         this.written += n; ex.total += n;
       }
@@ -228,7 +292,10 @@ class FileObj implements BodyObserver {
     this.body += end - off;
     if (this.gapped) return; // after a gap nothing can be decoded or hashed; only counted
     if (this.encodings === null) return;
-    if (this.inflater !== null) this.inflater.push(b, off, end);
+    if (this.inflater !== null) {
+      this.inflater.push(b, off, end);
+      if (this.inflater.stopped !== null) this.releaseDecoder(); // a bomb does not hold a decoder slot
+    }
     else if (this.encodings.length === 0) this.decoded(b, off, end);
   }
 
@@ -277,13 +344,17 @@ class FileObj implements BodyObserver {
     this.release();
   }
 
+  private releaseDecoder(): void {
+    if (this.holdsDecoder) { this.holdsDecoder = false; this.app.closeDecoder(); }
+  }
+
   private closeFd(): void {
-    if (this.fd >= 0) { try { fs.closeSync(this.fd); } catch { /* closed */ } this.fd = -1; }
+    if (this.writing !== undefined) { this.app.extractor?.close(this.writing); this.writing = undefined; }
   }
 
   private release(): void {
     this.closeFd();
-    if (this.inflater !== null) { this.inflater.close(); this.app.closeDecoder(); this.inflater = null; }
+    if (this.inflater !== null) { this.inflater.close(); this.releaseDecoder(); this.inflater = null; }
     this.hashes = null;
     this.sniff = null;
   }
@@ -411,7 +482,10 @@ export class FilesApp extends HttpConnections<Conn> implements PayloadSink {
     if (this.decoderLimit > 0) w.push(`files: ${this.decoderLimit} bodies not decoded (over ${this.maxOpenDecoders} decoding at once)`);
     const ex = this.extractor;
     if (ex !== null) {
+      ex.closeAll();
       if (ex.cutoffs > 0) w.push(`files: ${ex.cutoffs} extracted files cut at the extraction caps (${ex.maxFile} bytes a file, ${ex.maxTotal} in all)`);
+      if (ex.skippedFiles > 0) w.push(`files: ${ex.skippedFiles} files not extracted: the cap of ${ex.maxFiles} files (maxFiles) was reached`);
+      if (ex.skippedBytes > 0) w.push(`files: ${ex.skippedBytes} files not extracted: the cap of ${ex.maxTotal} bytes in all (maxTotalBytes) was reached`);
       if (ex.errors > 0) w.push(`files: ${ex.errors} files could not be created in ${ex.dir}`);
     }
   }

@@ -17,6 +17,7 @@ import type { TableBuilder } from "../table/builder";
 import type { NumColumn } from "../table/column";
 import { Capture } from "../table/capture";
 import { FilterError } from "./errors";
+import { linearRegExp, NotLinearError } from "./regex";
 import {
   bytesCompare, bytesContain, bytesText, ipv4Mask, parseBytes, parseFloatLiteral, parseIPv4, parseIPv6, parseInteger,
   parseMac, parseTime,
@@ -287,8 +288,9 @@ class Checker {
       pat = pat.slice(m[0].length);
     }
     try {
-      return new RegExp(pat, [...new Set(flags)].join(""));
+      return linearRegExp(pat, [...new Set(flags)].join(""));
     } catch (e) {
+      if (e instanceof NotLinearError) this.err(`"${b.text}": ${e.message}.`, b);
       this.err(`"${b.text}" is not a valid regular expression: ${(e as Error).message}`, b);
     }
   }

@@ -12,8 +12,9 @@
  */
 import type { Capture } from "../table/capture";
 import { Defragmenter, type DefragOptions } from "../stream/defrag";
-import { AddrTable, extractPackets, V6_BASE, type PacketArrays } from "../stream/packets";
+import { sharedPackets, V6_BASE, type AddrTable, type PacketArrays } from "../stream/packets";
 import { likelyServerPorts } from "./ports";
+import { allocFlowData, resizeFlowData, type FlowData } from "./table";
 import { ACK, CLOSED, ESTABLISHED, INACTIVE, PARTIAL, RESET, SYN, SYN_ACK_SENT, SYN_SENT, TcpState, type Endpoint, type SegmentResult, type TcpConn } from "./tcp";
 
 export interface ZeekOptions extends DefragOptions {
@@ -28,7 +29,25 @@ export interface ZeekOptions extends DefragOptions {
   udpInactivity?: number;
   icmpInactivity?: number;
   unknownInactivity?: number;
+  /**
+   * Connections tracked at once at most (default MAX_CONNECTIONS). Connections whose timers have
+   * expired are let go as Zeek does; past the cap the least recently active one is evicted (its row
+   * is kept as it stands; a later packet of it starts a new connection) and counted in a warning.
+   */
+  maxConnections?: number;
+  /**
+   * Live connections past which all of them are checked for expired timers (again each time their
+   * number grows by a quarter); default 65,536. Tuning only: rows do not depend on it.
+   */
+  sweepFrom?: number;
 }
+
+/** default of ZeekOptions.maxConnections */
+export const MAX_CONNECTIONS = 500_000;
+/** default of ZeekOptions.sweepFrom */
+const SWEEP_MIN = 65_536;
+/** connection objects kept for reuse at most */
+const POOL_MAX = 65_536;
 
 export const KIND_TCP = 0, KIND_UDP = 1, KIND_ICMP = 2, KIND_OTHER = 3;
 export const KIND_NAMES = ["tcp", "udp", "icmp", "unknown_transport"];
@@ -73,7 +92,31 @@ export class Conn implements TcpConn {
   tunnelChanges = 0;
   expires: number[] = [];
   removed = false;
-  constructor(readonly id: number, readonly kind: number, readonly ipProto: number) {}
+  /** the TCP state object kept for reuse while the connection is not TCP */
+  private spareTcp: TcpState | null = null;
+  constructor(public id: number, public kind: number, public ipProto: number) {}
+
+  /**
+   * Makes a connection let go of earlier a fresh one (the tracker keeps a pool, so that millions of
+   * short connections do not churn the garbage collector): every field as the constructor sets it.
+   */
+  reuse(id: number, kind: number, ipProto: number): void {
+    const ex = this.expires, tcp = this.tcp ?? this.spareTcp;
+    Object.assign(this, FRESH_CONN);
+    ex.length = 0;
+    this.expires = ex;
+    this.spareTcp = tcp;
+    this.id = id; this.kind = kind; this.ipProto = ipProto;
+  }
+
+  /** a TCP state (fresh) for this connection */
+  startTcp(): TcpState {
+    const t = this.spareTcp;
+    this.spareTcp = null;
+    if (t === null) return (this.tcp = new TcpState(this));
+    t.reset();
+    return (this.tcp = t);
+  }
 
   flip(): void {
     let t = this.origH; this.origH = this.respH; this.respH = t;
@@ -125,6 +168,8 @@ export class Conn implements TcpConn {
   }
 }
 
+const FRESH_CONN = new Conn(0, 0, 0);
+
 /** ICMP "ports": (type, counterpart type) for request/reply pairs, else (type, code) one-way. */
 function icmpCounterpart(v6: boolean, type: number, code: number): number {
   if (!v6) {
@@ -144,7 +189,8 @@ function icmpCounterpart(v6: boolean, type: number, code: number): number {
 
 /** Result of tracking: connections (row = id, creation order) and the connection of each packet. */
 export interface Tracked {
-  conns: Conn[];
+  /** one row per connection (uid left empty) */
+  data: FlowData;
   /** per packet of the capture (view rows): the connection row, or 0xffffffff */
   flowOf: Uint32Array;
   addrs: AddrTable;
@@ -159,7 +205,8 @@ export const NO_FLOW = 0xffffffff;
 class ConnTable {
   private slots = new Int32Array(1024).fill(-1);
   private used = 0;
-  constructor(private readonly conns: Conn[]) {}
+  /** the live connections by id (holes for those let go) */
+  constructor(private readonly conns: (Conn | undefined)[]) {}
   private static hash(a: number, pa: number, b: number, pb: number, pr: number): number {
     let h = Math.imul((a >>> 0) ^ (a >= V6_BASE ? 0x9e3779b9 : 0), 0x85ebca6b);
     h = Math.imul(h ^ (h >>> 13) ^ pa, 0xc2b2ae35);
@@ -174,7 +221,7 @@ class ConnTable {
     for (;;) {
       const id = this.slots[i];
       if (id < 0) return i;
-      const c = this.conns[id];
+      const c = this.conns[id] as Conn;
       if (c.k1 === a && c.kp1 === pa && c.k2 === b && c.kp2 === pb && c.kproto === pr) return i;
       i = (i + 1) & mask;
     }
@@ -189,6 +236,25 @@ class ConnTable {
       if (++this.used * 2 > this.slots.length) this.grow();
     } else this.slots[slot] = id;
   }
+  /** removes a connection (backward-shift deletion: no tombstones) */
+  remove(c: Conn): void {
+    const mask = this.slots.length - 1;
+    let i = this.find(c.k1, c.kp1, c.k2, c.kp2, c.kproto);
+    if (this.slots[i] !== c.id) return;
+    this.slots[i] = -1;
+    this.used--;
+    for (let j = (i + 1) & mask; ; j = (j + 1) & mask) {
+      const id = this.slots[j];
+      if (id < 0) return;
+      const o = this.conns[id] as Conn;
+      const k = ConnTable.hash(o.k1, o.kp1, o.k2, o.kp2, o.kproto) & mask;
+      // o stays when its home k lies cyclically in (i, j]
+      if (i <= j ? (k > i && k <= j) : (k > i || k <= j)) continue;
+      this.slots[i] = id;
+      this.slots[j] = -1;
+      i = j;
+    }
+  }
   private grow(): void {
     const old = this.slots;
     this.slots = new Int32Array(old.length * 2).fill(-1);
@@ -196,7 +262,7 @@ class ConnTable {
     for (let k = 0; k < old.length; k++) {
       const id = old[k];
       if (id < 0) continue;
-      const c = this.conns[id];
+      const c = this.conns[id] as Conn;
       let i = ConnTable.hash(c.k1, c.kp1, c.k2, c.kp2, c.kproto) & mask;
       while (this.slots[i] >= 0) i = (i + 1) & mask;
       this.slots[i] = id;
@@ -208,15 +274,46 @@ const BROADCAST4 = 0xffffffff;
 
 export function trackZeek(cap: Capture, opts: ZeekOptions = {}): Tracked {
   const { table, index } = cap.storage;
-  const addrs = new AddrTable();
-  const P = extractPackets(table, addrs);
+  const { P, addrs } = sharedPackets(table);
   const n = index === null ? P.n : index.length;
   const likely = likelyServerPorts(opts.zeekScripts);
   const dnsLoaded = opts.zeekScripts === undefined || opts.zeekScripts.includes("dns");
   const tcpTimeout = opts.tcpInactivity ?? 300, udpTimeout = opts.udpInactivity ?? 60;
   const icmpTimeout = opts.icmpInactivity ?? 60, otherTimeout = opts.unknownInactivity ?? 60;
-  const conns: Conn[] = [];
+  const maxConns = Math.max(1, Math.floor(opts.maxConnections ?? MAX_CONNECTIONS));
+  /** live connections by id; a connection let go is written to `data` and dropped */
+  const conns: (Conn | undefined)[] = [];
   const ht = new ConnTable(conns);
+  // rows for one connection per packet (pages never written cost no memory), grown past that (tunnels)
+  const rows0 = Math.max(1024, n);
+  let data = allocFlowData(rows0, KIND_NAMES, STATE_NAMES);
+  const pool: Conn[] = [];
+  const histCode = new Map<string, number>();
+  const sweepFrom = Math.max(1, opts.sweepFrom ?? SWEEP_MIN);
+  let created = 0, liveCount = 0, evicted = 0, nextSweep = sweepFrom, sweepAgainAt = 0;
+  // live connections from least to most recently active (a doubly linked list over ids)
+  let prev = new Int32Array(rows0), next = new Int32Array(rows0);
+  let head = -1, tail = -1;
+  const unlink = (id: number): void => {
+    const p = prev[id], q = next[id];
+    if (p >= 0) next[p] = q; else head = q;
+    if (q >= 0) prev[q] = p; else tail = p;
+  };
+  const append = (id: number): void => {
+    prev[id] = tail; next[id] = -1;
+    if (tail >= 0) next[tail] = id; else head = id;
+    tail = id;
+  };
+  /** the connection leaves tracking: its row is final */
+  const letGo = (c: Conn): void => {
+    ht.remove(c);
+    unlink(c.id);
+    conns[c.id] = undefined;
+    liveCount--;
+    c.removed = true;
+    writeRow(data, c.id, c, histCode);
+    if (pool.length < POOL_MAX) pool.push(c);
+  };
   const flowOf = new Uint32Array(n).fill(NO_FLOW);
   const NT = new Float64Array(n);
   const defrag = new Defragmenter(P, opts);
@@ -284,17 +381,48 @@ export function trackZeek(cap: Capture, opts: ZeekOptions = {}): Tracked {
     } else if (endpoint.prevState !== INACTIVE) c.expires.push(c.last + SESSION_TIMER);
   };
 
+  /** lets go of the live connections whose timers expired by packet i */
+  const sweep = (i: number): void => {
+    for (let id = head; id >= 0;) {
+      const nxt = next[id];
+      const c = conns[id] as Conn;
+      // expired() looks at the packets after the connection's last one: not for one of packet i (a tunnel's)
+      if (c.lastIdx < i && expired(c, i)) letGo(c);
+      id = nxt;
+    }
+  };
+
   const newConn = (kind: number, ipProto: number, src: number, sp: number, dst: number, dp: number,
     k1: number, kp1: number, k2: number, kp2: number, kpr: number, t: number, i: number, flags: number): Conn => {
-    const c = new Conn(conns.length, kind, ipProto);
-    conns.push(c);
+    if (liveCount >= nextSweep || (liveCount >= maxConns && created >= sweepAgainAt)) {
+      sweep(i);
+      nextSweep = Math.max(sweepFrom, Math.ceil(1.25 * liveCount));
+      sweepAgainAt = created + Math.max(1, maxConns >> 3);
+    }
+    while (liveCount >= maxConns) {
+      const old = conns[head] as Conn;
+      if (old.lastIdx >= i || !expired(old, i)) evicted++;
+      letGo(old);
+    }
+    const spare = pool.pop();
+    let c: Conn;
+    if (spare === undefined) c = new Conn(created++, kind, ipProto);
+    else { c = spare; c.reuse(created++, kind, ipProto); }
+    if (c.id >= prev.length) {
+      const grow = (a: Int32Array) => { const b = new Int32Array(Math.ceil(a.length * 1.5)); b.set(a); return b; };
+      prev = grow(prev); next = grow(next);
+      data = resizeFlowData(data, prev.length);
+    }
+    conns[c.id] = c;
+    liveCount++;
+    append(c.id);
     c.k1 = k1; c.kp1 = kp1; c.k2 = k2; c.kp2 = kp2; c.kproto = kpr;
     c.origH = src; c.origP = sp; c.respH = dst; c.respP = dp;
     c.start = c.last = t;
     c.lastIdx = i;
     let flip = false;
     if (kind === KIND_TCP) {
-      c.tcp = new TcpState(c);
+      c.startTcp();
       c.timeout = udpTimeout;
       c.tcpTimeout = tcpTimeout;
       c.expires.push(NT[i] + SYN_TIMEOUT);
@@ -318,12 +446,13 @@ export function trackZeek(cap: Capture, opts: ZeekOptions = {}): Tracked {
     const kpr = ipProto + (oneWay ? 256 : 0);
     let slot = ht.find(k1, kp1, k2, kp2, kpr);
     const id = ht.get(slot);
-    let c: Conn | null = id < 0 ? null : conns[id];
+    let c: Conn | null = id < 0 ? null : conns[id] as Conn;
     const flags = kind === KIND_TCP ? P.tcpFlags[r] : 0;
-    if (c !== null && !c.removed) {
-      if (expired(c, i)) { c.removed = true; c = null; }
-      else if (kind === KIND_TCP && (c.tcp as TcpState).isReuse(flags, P.tcpSeq[r])) { c.removed = true; c = null; }
-    } else c = null;
+    if (c !== null) {
+      if (expired(c, i)) { letGo(c); c = null; }
+      else if (kind === KIND_TCP && (c.tcp as TcpState).isReuse(flags, P.tcpSeq[r])) { letGo(c); c = null; }
+      else if (tail !== c.id) { unlink(c.id); append(c.id); }
+    }
     if (c === null) {
       c = newConn(kind, ipProto, src, sp, dst, dp, k1, kp1, k2, kp2, kpr, t, i, flags);
       slot = ht.find(k1, kp1, k2, kp2, kpr);
@@ -447,6 +576,42 @@ export function trackZeek(cap: Capture, opts: ZeekOptions = {}): Tracked {
       frameStats(c, r, src, sp);
     }
   }
+  for (let id = head; id >= 0; id = next[id]) writeRow(data, id, conns[id] as Conn, histCode);
+  conns.length = 0;
+  data = resizeFlowData(data, created);
   const warnings = defrag.warnings();
-  return { conns, flowOf, addrs, warnings, packets: P, index };
+  if (evicted > 0) warnings.push(`flows: ${evicted} connections evicted at the ${maxConns}-connection cap (maxConnections), least recently active first; a later packet of one starts a new connection`);
+  return { data, flowOf, addrs, warnings, packets: P, index };
+}
+
+/** conn_state values (index 0: unset) */
+export const STATE_NAMES = ["", "S0", "S1", "SF", "REJ", "S2", "S3", "RSTO", "RSTR", "RSTOS0", "RSTRH", "SH", "SHR", "OTH"];
+const STATE_CODE = new Map(STATE_NAMES.map((s, i) => [s, i]));
+
+/** the connection's conn.log row r (uid aside) */
+function writeRow(d: FlowData, r: number, c: Conn, hist: Map<string, number>): void {
+  d.ts[r] = c.start;
+  d.origH[r] = c.origH; d.origP[r] = c.origP; d.respH[r] = c.respH; d.respP[r] = c.respP;
+  d.proto[r] = c.kind;
+  const dur = c.last - c.start;
+  if (dur > 0) {
+    d.duration[r] = dur;
+    d.origBytes[r] = c.origBytes();
+    d.respBytes[r] = c.respBytes();
+  } else d.duration[r] = d.origBytes[r] = d.respBytes[r] = NaN;
+  d.connState[r] = STATE_CODE.get(c.connState()) as number;
+  d.missedBytes[r] = c.missedBytes();
+  d.history[r] = 0;
+  if (c.history !== "") {
+    let h = hist.get(c.history);
+    if (h === undefined) { h = d.historyNames.length; d.historyNames.push(c.history); hist.set(c.history, h); }
+    d.history[r] = h;
+  }
+  d.origPkts[r] = c.origPkts; d.origIpBytes[r] = c.origIp; d.respPkts[r] = c.respPkts; d.respIpBytes[r] = c.respIp;
+  d.ipProto[r] = c.ipProto;
+  d.fwdPkts[r] = c.fwdPkts; d.fwdBytes[r] = c.fwdBytes; d.bwdPkts[r] = c.bwdPkts; d.bwdBytes[r] = c.bwdBytes;
+  const pk = c.fwdPkts + c.bwdPkts;
+  d.psMin[r] = pk > 0 ? c.psMin : NaN;
+  d.psMax[r] = pk > 0 ? c.psMax : NaN;
+  d.piatMeanMs[r] = pk > 1 ? (c.piatSum * 1000) / (pk - 1) : NaN;
 }

@@ -6,13 +6,14 @@
  * of flows: importing this module (src/index.ts does) is what adds it.
  */
 import { Capture } from "../table/capture";
-import { KIND_NAMES, trackZeek, type Conn, type ZeekOptions } from "./conn";
+import { trackZeek } from "./conn";
 import { trackNfstream, type NfstreamOptions } from "./nfstream";
-import { FlowTable, type FlowData } from "./table";
+import { FlowTable } from "./table";
 import { uidMaker } from "./uid";
 
 export { FlowTable, ZEEK_COLUMNS, NFSTREAM_COLUMNS, type FlowColumn, type FlowValue } from "./table";
-export type { ZeekOptions } from "./conn";
+export { MAX_CONNECTIONS, type ZeekOptions } from "./conn";
+import type { ZeekOptions } from "./conn";
 export { FLOW_FIELDS } from "../stream/packets";
 export type { NfstreamOptions } from "./nfstream";
 
@@ -27,8 +28,6 @@ declare module "../table/capture" {
     flows(opts?: FlowOptions): FlowTable;
   }
 }
-
-const STATES = ["", "S0", "S1", "SF", "REJ", "S2", "S3", "RSTO", "RSTR", "RSTOS0", "RSTRH", "SH", "SHR", "OTH"];
 
 /** Seed for uids: from the capture's first packet time, packet count and first frame lengths. */
 function captureSeed(cap: Capture): number {
@@ -49,45 +48,9 @@ function captureSeed(cap: Capture): number {
 
 function zeekTable(cap: Capture, opts: FlowOptions): FlowTable {
   const tr = trackZeek(cap, opts);
-  const conns = tr.conns, n = conns.length;
-  const f64 = () => new Float64Array(n);
-  const d: FlowData = {
-    count: n, ts: f64(), uid: new Array<string>(n), origH: f64(), origP: new Int32Array(n), respH: f64(), respP: new Int32Array(n),
-    proto: new Uint8Array(n), protoNames: KIND_NAMES, duration: f64(), origBytes: f64(), respBytes: f64(),
-    connState: new Uint8Array(n), stateNames: STATES, missedBytes: f64(), history: new Uint32Array(n), historyNames: [""],
-    origPkts: f64(), origIpBytes: f64(), respPkts: f64(), respIpBytes: f64(), ipProto: new Uint8Array(n),
-    fwdPkts: f64(), fwdBytes: f64(), bwdPkts: f64(), bwdBytes: f64(), psMin: f64(), psMax: f64(), piatMeanMs: f64(),
-  };
-  const hist = new Map<string, number>();
-  const stateCode = new Map(STATES.map((s, i) => [s, i]));
+  const d = tr.data;
   const uid = uidMaker(captureSeed(cap));
-  for (let r = 0; r < n; r++) {
-    const c: Conn = conns[r];
-    d.ts[r] = c.start;
-    d.uid[r] = uid();
-    d.origH[r] = c.origH; d.origP[r] = c.origP; d.respH[r] = c.respH; d.respP[r] = c.respP;
-    d.proto[r] = c.kind;
-    const dur = c.last - c.start;
-    if (dur > 0) {
-      d.duration[r] = dur;
-      d.origBytes[r] = c.origBytes();
-      d.respBytes[r] = c.respBytes();
-    } else d.duration[r] = d.origBytes[r] = d.respBytes[r] = NaN;
-    d.connState[r] = stateCode.get(c.connState()) as number;
-    d.missedBytes[r] = c.missedBytes();
-    if (c.history !== "") {
-      let h = hist.get(c.history);
-      if (h === undefined) { h = d.historyNames.length; d.historyNames.push(c.history); hist.set(c.history, h); }
-      d.history[r] = h;
-    }
-    d.origPkts[r] = c.origPkts; d.origIpBytes[r] = c.origIp; d.respPkts[r] = c.respPkts; d.respIpBytes[r] = c.respIp;
-    d.ipProto[r] = c.ipProto;
-    d.fwdPkts[r] = c.fwdPkts; d.fwdBytes[r] = c.fwdBytes; d.bwdPkts[r] = c.bwdPkts; d.bwdBytes[r] = c.bwdBytes;
-    const pk = c.fwdPkts + c.bwdPkts;
-    d.psMin[r] = pk > 0 ? c.psMin : NaN;
-    d.psMax[r] = pk > 0 ? c.psMax : NaN;
-    d.piatMeanMs[r] = pk > 1 ? (c.piatSum * 1000) / (pk - 1) : NaN;
-  }
+  for (let r = 0; r < d.count; r++) d.uid[r] = uid();
   return new FlowTable(d, tr.addrs, cap, tr.flowOf, tr.warnings, "zeek");
 }
 

@@ -64,6 +64,35 @@ export interface FlowData {
   piatMeanMs: Float64Array;
 }
 
+/** Column arrays for `n` rows (counts as Float64: they may pass 2^32). */
+export function allocFlowData(n: number, protoNames: string[], stateNames: string[]): FlowData {
+  const f64 = () => new Float64Array(n);
+  return {
+    // uids are filled in row order (appending keeps the array packed)
+    count: n, ts: f64(), uid: [], origH: f64(), origP: new Int32Array(n), respH: f64(), respP: new Int32Array(n),
+    proto: new Uint8Array(n), protoNames, duration: f64(), origBytes: f64(), respBytes: f64(),
+    connState: new Uint8Array(n), stateNames, missedBytes: f64(), history: new Uint32Array(n), historyNames: [""],
+    origPkts: f64(), origIpBytes: f64(), respPkts: f64(), respIpBytes: f64(), ipProto: new Uint8Array(n),
+    fwdPkts: f64(), fwdBytes: f64(), bwdPkts: f64(), bwdBytes: f64(), psMin: f64(), psMax: f64(), piatMeanMs: f64(),
+  };
+}
+
+/** The same columns with room for `n` rows (values kept up to min(n, old size); count set to n; a smaller n is a view, not a copy). */
+export function resizeFlowData(d: FlowData, n: number): FlowData {
+  const out: Record<string, unknown> = { ...d, count: n };
+  for (const [k, v] of Object.entries(d)) {
+    if (!ArrayBuffer.isView(v)) continue;
+    const a = v as Float64Array;
+    if (a.length === n) continue;
+    if (a.length > n) { out[k] = a.subarray(0, n); continue; } // no copy
+    const b = new (a.constructor as Float64ArrayConstructor)(n);
+    b.set(a);
+    out[k] = b;
+  }
+  if (d.uid.length > n) d.uid.length = n;
+  return out as unknown as FlowData;
+}
+
 // Zeek's Site::private_address_space (IANA special-purpose registries): [first, last] as numbers / v6 prefixes
 const PRIVATE4: [number, number][] = [
   ["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12],

@@ -69,6 +69,11 @@ export class Endpoint {
   peer!: Endpoint;
   constructor(public isOrig: boolean, private readonly conn: TcpConn) {}
 
+  /** every field as the constructor sets it */
+  reset(isOrig: boolean): void {
+    Object.assign(this, FRESH_ENDPOINT, { conn: this.conn, isOrig });
+  }
+
   setState(s: number): void {
     if (s === this.state) return;
     if (!isHandshake(s) && isHandshake(this.state) && isHandshake(this.peer.state)) this.conn.timeout = this.conn.tcpTimeout;
@@ -206,6 +211,8 @@ export class Endpoint {
   }
 }
 
+const FRESH_ENDPOINT = new Endpoint(true, null as unknown as TcpConn);
+
 /** get_relative_seq; `under[0]` is set when the sequence lies before the endpoint's start */
 function relativeSeq(e: Endpoint, cur: number, last: number, wraps: number, under: boolean[]): number {
   const d = seqDelta(cur, last);
@@ -232,6 +239,15 @@ export class TcpState {
   constructor(private readonly c: TcpConn) {
     this.orig = new Endpoint(true, c);
     this.resp = new Endpoint(false, c);
+    this.orig.peer = this.resp;
+    this.resp.peer = this.orig;
+  }
+
+  /** back to the state of a new connection (the objects are reused) */
+  reset(): void {
+    if (!this.orig.isOrig) { const t = this.orig; this.orig = this.resp; this.resp = t; }
+    this.orig.reset(true);
+    this.resp.reset(false);
     this.orig.peer = this.resp;
     this.resp.peer = this.orig;
   }

@@ -19,7 +19,7 @@ export function uidMaker(seed: number): () => string {
   return () => {
     // 96 bits as three 32-bit words, base62 (most significant digit first)
     const w = [next(), next(), next()];
-    let out = "";
+    const digits: number[] = [];
     while (w[0] !== 0 || w[1] !== 0 || w[2] !== 0) {
       let rem = 0;
       for (let k = 0; k < 3; k++) {
@@ -27,8 +27,9 @@ export function uidMaker(seed: number): () => string {
         w[k] = Math.floor(cur / 62);
         rem = cur % 62;
       }
-      out = B62[rem] + out;
+      digits.push(B62.charCodeAt(rem));
     }
-    return "C" + (out === "" ? "0" : out);
+    // one flat string (prepending characters would build a rope of about 200 bytes per uid)
+    return "C" + (digits.length === 0 ? "0" : String.fromCharCode(...digits.reverse()));
   };
 }

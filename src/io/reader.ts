@@ -20,7 +20,7 @@ export interface ReadOptions {
   bufferSize?: number;
   /** gzip: decompressed bytes at most (default 16 GiB); past it reading stops with a warning */
   gzipMaxBytes?: number;
-  /** gzip: decompressed bytes per compressed byte at most, past 64 MiB of output (default 250) */
+  /** gzip: decompressed bytes per compressed byte at most, checked from the first MiB of output (default 100) */
   gzipMaxRatio?: number;
   /**
    * filled with the byte offsets of every CHECKPOINT_EVERY-th record, when the file is an

@@ -37,20 +37,26 @@ export interface GzipLimits {
   /** decompressed bytes at most (default 16 GiB) */
   maxBytes?: number;
   /**
-   * decompressed bytes per compressed byte at most, checked once the output passes 64 MiB
-   * (default 250: real captures gzip 2–20×, deflate cannot pass 1032×)
+   * decompressed bytes per compressed byte consumed at most, checked after every 1 MiB of output
+   * from the first one on (default 100: real captures gzip 2–20×, a synthetic SYN flood 6×;
+   * deflate cannot pass 1032×)
    */
   maxRatio?: number;
 }
 
 export const GZIP_MAX_BYTES = 16 * 1024 ** 3;
-export const GZIP_MAX_RATIO = 250;
-/** output below which the ratio is not checked (small, very regular captures compress well) */
-export const GZIP_RATIO_FROM = 64 << 20;
+export const GZIP_MAX_RATIO = 100;
+/**
+ * output below which the ratio is not checked (one output chunk). So the output stops within one
+ * chunk of max(GZIP_RATIO_FROM, maxRatio × compressed bytes the inflater consumed).
+ */
+export const GZIP_RATIO_FROM = 1 << 20;
+const GZIP_CHUNK = 1 << 20;
 
 class GzipSource implements ByteSource {
   readonly gzip = true;
   private readonly file: fs.ReadStream;
+  private readonly gunzip: zlib.Gunzip;
   private readonly it: AsyncIterator<Buffer>;
   private pending: Buffer | null = null;
   private done = false;
@@ -64,7 +70,7 @@ class GzipSource implements ByteSource {
     this.maxBytes = limits.maxBytes ?? GZIP_MAX_BYTES;
     this.maxRatio = limits.maxRatio ?? GZIP_MAX_RATIO;
     this.file = fs.createReadStream(path, { highWaterMark: 1 << 20 });
-    const gunzip = zlib.createGunzip({ chunkSize: 1 << 20 });
+    const gunzip = (this.gunzip = zlib.createGunzip({ chunkSize: GZIP_CHUNK }));
     this.file.pipe(gunzip);
     this.file.on("error", (e) => gunzip.destroy(e));
     this.it = gunzip[Symbol.asyncIterator]();
@@ -95,7 +101,8 @@ class GzipSource implements ByteSource {
   private limit(chunk: Buffer): Buffer | null {
     const before = this.out;
     this.out += chunk.length;
-    const compressed = Math.max(this.file.bytesRead, 1);
+    // what the inflater consumed, not what the file stream read ahead (up to megabytes more)
+    const compressed = Math.max(this.gunzip.bytesWritten, 1);
     let allowed = Infinity;
     if (this.out > this.maxBytes) {
       allowed = this.maxBytes - before;

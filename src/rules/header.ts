@@ -7,7 +7,7 @@
  */
 import { PAYLOAD_ICMP, PAYLOAD_TCP, PAYLOAD_UDP } from "../decode/packet";
 import { Defragmenter } from "../stream/defrag";
-import { AddrTable, extractPackets, FLOW_FIELDS, V6_BASE, type PacketArrays } from "../stream/packets";
+import { sharedPackets, FLOW_FIELDS, V6_BASE, type AddrTable, type PacketArrays } from "../stream/packets";
 import type { Replayed } from "../stream/replay";
 import type { Capture } from "../table/capture";
 import { ipv6Big } from "./address";
@@ -71,7 +71,7 @@ export class Hdr {
 
 /** The header facts of a capture's rows, and the payload of each replayed packet. */
 export class Headers {
-  readonly addrs = new AddrTable();
+  readonly addrs: AddrTable;
   readonly P: PacketArrays;
   /** IP defragmentation with the fragments' bytes (the one defragmenter, src/stream/defrag.ts) */
   private readonly defrag: Defragmenter;
@@ -83,7 +83,7 @@ export class Headers {
     const t = cap.storage.table;
     const loaded = (c: string) => { try { cap.column(c); return true; } catch { return false; } };
     this.hasTtl = loaded("ip.ttl") || loaded("ipv6.hlim");
-    this.P = extractPackets(t, this.addrs);
+    ({ P: this.P, addrs: this.addrs } = sharedPackets(t));
     this.defrag = new Defragmenter(this.P);
     // the columns the packet arrays are made of (the TTL aside: only ttl rules need it)
     const missing = FLOW_FIELDS.filter((c) => !loaded(c));

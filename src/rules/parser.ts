@@ -3,6 +3,7 @@
  * next; `#` starts a comment line. Errors carry the rule's line and column; keywords outside the
  * supported subset are collected per rule (the rule is kept, marked unsupported, and skipped).
  */
+import { linearRegExp, NotLinearError } from "../filter/regex";
 import { DEFAULT_VARS, HeaderError, isAnyAddr, isAnyPort, parseAddresses, parsePorts, type AddrNode, type PortNode, type Vars } from "./address";
 
 export type Action = "alert" | "pass" | "drop" | "reject";
@@ -455,10 +456,13 @@ export function translatePcre(v: string): { re: RegExp; relative: boolean; negat
   if (/(?<!\\)[*+?}]\+/.test(pat)) throw new UnsupportedError("pcre possessive quantifier has no JavaScript equivalent");
   if (/\(\?[imsx-]+\)/.test(pat) || /\(\?[imsx-]+:/.test(pat)) throw new UnsupportedError("pcre inline flags (?i) have no JavaScript equivalent");
   if (/\\[QEGKR]/.test(pat)) throw new UnsupportedError("pcre escape \\Q \\E \\G \\K or \\R has no JavaScript equivalent");
-  pat = pat.replace(/\(\?P</g, "(?<").replace(/\\A/g, "^").replace(/\\[Zz]/g, "$(?![\\s\\S])");
+  if (/\\[Zz]/.test(pat) && js.includes("m")) throw new UnsupportedError("pcre \\Z or \\z with /m has no linear-time equivalent");
+  // \Z, \z: the end of the buffer, which $ is without /m
+  pat = pat.replace(/\(\?P</g, "(?<").replace(/\\A/g, "^").replace(/\\[Zz]/g, "$");
   try {
-    return { re: new RegExp(pat, js), relative, negated, buffer };
+    return { re: linearRegExp(pat, js), relative, negated, buffer };
   } catch (e) {
+    if (e instanceof NotLinearError) throw new UnsupportedError(`pcre ${text}: ${e.message}`);
     throw new Error(`pcre ${text}: ${(e as Error).message}`);
   }
 }

@@ -127,6 +127,22 @@ function fillV6(t: Table, name: string, addrs: AddrTable, out: Float64Array, onl
 }
 
 /** The packet arrays of a capture's table, and the view's rows of it (null: every row). */
+/**
+ * The packet arrays of a table and the address table numbering them, extracted once and shared by
+ * every consumer (flows of the capture and of its views, nfstream, rules) while they are in use:
+ * held by a WeakRef, so they cost no memory once nobody holds them (then they are extracted again).
+ * Consumers read them, never write them.
+ */
+const sharedArrays = new WeakMap<Table, WeakRef<{ P: PacketArrays; addrs: AddrTable }>>();
+export function sharedPackets(t: Table): { P: PacketArrays; addrs: AddrTable } {
+  const hit = sharedArrays.get(t)?.deref();
+  if (hit !== undefined && hit.P.n === t.count) return hit;
+  const addrs = new AddrTable();
+  const v = { P: extractPackets(t, addrs), addrs };
+  sharedArrays.set(t, new WeakRef(v));
+  return v;
+}
+
 export function packetsOf(cap: Capture, addrs: AddrTable): { P: PacketArrays; index: Uint32Array | null } {
   const { table, index } = cap.storage;
   return { P: extractPackets(table, addrs), index };
@@ -205,7 +221,8 @@ export function extractPackets(t: Table, addrs: AddrTable): PacketArrays {
   fillNum(t, "icmpv6.code", icmp6C);
 
   for (let r = 0; r < n; r++) {
-    const tunnelled = !Number.isNaN(inSrc[r]);
+    // a header cut before its destination address is no IP header for connection tracking
+    const tunnelled = !Number.isNaN(inSrc[r]) && !Number.isNaN(inDst[r]);
     if (tunnelled) {
       p.inner[r] = 1;
       p.src[r] = inSrc[r];
@@ -229,7 +246,7 @@ export function extractPackets(t: Table, addrs: AddrTable): PacketArrays {
         p.outProto[r] = p.udpSport[r] >= 0 ? 17 : -1;
         p.outLen[r] = v6plen[r] + 40;
       }
-    } else if (!Number.isNaN(ip4src[r])) {
+    } else if (!Number.isNaN(ip4src[r]) && !Number.isNaN(ip4dst[r])) {
       p.src[r] = ip4src[r];
       p.dst[r] = ip4dst[r];
       p.ipv[r] = 4;
@@ -243,7 +260,7 @@ export function extractPackets(t: Table, addrs: AddrTable): PacketArrays {
         p.fragMore[r] = fl & 1;
         p.fragId[r] = ip4id[r];
       }
-    } else if (!Number.isNaN(v6src[r])) {
+    } else if (!Number.isNaN(v6src[r]) && !Number.isNaN(v6dst[r])) {
       p.src[r] = v6src[r];
       p.dst[r] = v6dst[r];
       p.ipv[r] = 6;

@@ -20,7 +20,7 @@ export interface OpenOptions {
   maxStringLength?: number;
   /** gzip: decompressed bytes at most (default 16 GiB) */
   gzipMaxBytes?: number;
-  /** gzip: decompressed bytes per compressed byte at most, past 64 MiB of output (default 250) */
+  /** gzip: decompressed bytes per compressed byte at most, checked from the first MiB of output (default 100) */
   gzipMaxRatio?: number;
 }
 

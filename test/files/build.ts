@@ -7,7 +7,7 @@ import { pcap, type Rec } from "../helpers/bytes";
 
 const CLIENT = [10, 1, 0, 1], SERVER = [10, 1, 0, 2];
 
-function frame(fromClient: boolean, sport: number, dport: number, seq: number, ack: number, flags: number, payload: Buffer): Buffer {
+export function frame(fromClient: boolean, sport: number, dport: number, seq: number, ack: number, flags: number, payload: Buffer): Buffer {
   const eth = Buffer.from("020000000002020000000001" + "0800", "hex");
   const ip = Buffer.alloc(20);
   ip[0] = 0x45; ip.writeUInt16BE(20 + 20 + payload.length, 2); ip[6] = 0x40; ip[8] = 64; ip[9] = 6;

@@ -36,10 +36,12 @@ test("a gzip bomb stops at the ratio limit with a warning, keeping the packets b
   const t = Date.now();
   const cap = await wb.open(file);
   const ms = Date.now() - t;
-  const w = cap.warnings.find((x) => /gzip expands more than 250×/.test(x));
+  const w = cap.warnings.find((x) => /gzip expands more than 100×/.test(x));
   assert.ok(w, `warning: ${cap.warnings.join(" | ")}`);
   assert.match(w!, /kept the \d+ packets before it/);
-  assert.ok(cap.count > 0 && cap.count < 3000, `${cap.count} packets kept`);
+  // the ratio holds from the start: the output stops within a 1 MiB chunk of max(1 MiB, 100 × compressed
+  // bytes consumed), ≈ 2 MiB here (before: past 64 MiB, ≈ 1,000 of these 64 KiB packets)
+  assert.ok(cap.count > 0 && cap.count * 65551 <= 3 << 20, `${cap.count} packets kept`);
   assert.ok(ms < 20_000, `took ${ms} ms`);
   // strict rejects, naming the compressed offset
   await assert.rejects(wb.open(file, { strict: true }), (e: unknown) => e instanceof CaptureError && /gzip expands/.test(e.message) && /at byte offset \d+/.test(e.message));
@@ -47,6 +49,29 @@ test("a gzip bomb stops at the ratio limit with a warning, keeping the packets b
   const all = await wb.open(file, { gzipMaxRatio: 5000 });
   assert.equal(all.count, 3000);
   assert.deepEqual(all.warnings, []);
+});
+
+/** A gzipped pcap of 65535-byte packets, each `random` random bytes then zeros: ≈ 200× for 260 */
+function mixed(records: number, random: number): Buffer {
+  const recs = [];
+  let x = 12345;
+  for (let i = 0; i < records; i++) {
+    const data = Buffer.alloc(65535);
+    for (let k = 0; k < random; k++) { x = (Math.imul(x, 1103515245) + 12345) >>> 0; data[k] = x >>> 24; }
+    recs.push({ sec: i, frac: 0, data });
+  }
+  return zlib.gzipSync(pcap(recs), { level: 9 });
+}
+
+test("a gzip capture just under the old 250× rule is stopped from its first MiB (100×)", async () => {
+  const gz = mixed(1000, 260);
+  const ratio = 65_551_024 / gz.length;
+  assert.ok(ratio > 120 && ratio < 250, `ratio ${ratio}`);
+  const cap = await wb.open(tmpFile("under250.pcap.gz", gz));
+  assert.ok(cap.warnings.some((w) => /gzip expands more than 100×/.test(w)), cap.warnings.join(" | "));
+  assert.ok(cap.count > 0 && cap.count * 65551 <= 3 << 20, `${cap.count} packets kept`);
+  // with the ratio raised it is all there
+  assert.equal((await wb.open(tmpFile("under250.pcap.gz", gz), { gzipMaxRatio: 250 })).count, 1000);
 });
 
 test("gzipMaxBytes stops a gzip file at its total output", async () => {

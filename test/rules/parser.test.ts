@@ -89,7 +89,8 @@ test("options: pcre, flow, flags, dsize, itype, icode, ttl, ip_proto, isdataat, 
   const r = one(`alert tcp any any -> any any (content:"a"; pcre:"/^b.c/Rsmi"; flow:to_server,established; flags:S+,12; dsize:>10; ttl:<5; ip_proto:tcp; isdataat:!4,relative; sid:1;)`);
   const p = r.buffers.get("payload")![1] as Pcre;
   assert.equal(p.relative, true);
-  assert.equal(p.re.flags, "ims");
+  assert.equal(p.re.flags, "lms", "i is folded into the pattern; l: the linear-time engine");
+  assert.ok(p.re.test("B\nC") && !p.re.test("b\n\nc"), "case-insensitive, dot matches a newline");
   assert.deepEqual(r.flow, { toServer: true, toClient: false, established: true, notEstablished: false, stateless: false, onlyStream: false, noStream: false });
   assert.deepEqual(r.flags, { bits: 2, mode: "+", ignore: 192 });
   assert.deepEqual(r.dsize, { op: ">", a: 10, b: 0 });
