@@ -112,7 +112,7 @@ export const ALERTS: CommandSpec = {
   about: "The detectors' alerts and Suricata/Snort signature alerts.",
   inputs: { ...INPUTS, max: 1 },
   options: [
-    { names: ["--rules"], arg: "FILE.rules", repeat: true, help: "signature rules to match" },
+    { names: ["-r", "--rules"], arg: "FILE.rules", repeat: true, help: "signature rules to match" },
     { names: ["--no-detectors"], help: "only the rules' alerts" },
     { names: ["--var"], arg: "NAME=VALUE", repeat: true, help: "a rule variable (e.g. HOME_NET=10.0.0.0/8)" },
     { names: ["--midstream"], help: "rules also match flows whose start is not in the capture" },
@@ -131,7 +131,7 @@ export const FILES: CommandSpec = {
   options: [
     tableFormat(),
     { names: ["--extract"], arg: "DIR", help: "write each file's content to DIR" },
-    { names: ["--reputation"], arg: "virustotal", help: "look the hashes up (needs VT_API_KEY)" },
+    { names: ["--reputation"], arg: "virustotal", choices: ["virustotal"], help: "look the hashes up (needs VT_API_KEY)" },
     { names: ["--cache-dir"], arg: "DIR", help: "where reputation answers are cached" },
   ],
   notes: [EXIT],
