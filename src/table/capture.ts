@@ -281,12 +281,13 @@ export class Capture {
 
   /**
    * The packets as a danfo DataFrame (danfo is loaded on first call). `columns` defaults to the
-   * fields most analyses start from that this capture has. Times are seconds (float); absent
-   * values are null.
+   * fields most analyses start from that this capture has, after `frame.time`: the packet's time
+   * as a datetime (ISO 8601 text with nanoseconds, UTC unless `opts.timeZone` names a zone; danfo's
+   * `.dt` reads it). Relative times are seconds (float); absent values are null.
    */
-  async packets(columns?: string[]): Promise<import("./danfo").DataFrame> {
-    const { toDataFrame } = await import("./danfo");
-    return toDataFrame(this, columns ?? this.defaultColumns());
+  async packets(columns?: string[], opts: import("./danfo").DataFrameOptions = {}): Promise<import("./danfo").DataFrame> {
+    const { toDataFrame, FRAME_TIME } = await import("./danfo");
+    return toDataFrame(this, columns ?? [FRAME_TIME, ...this.defaultColumns()], opts);
   }
 
   /** The default columns of `packets()`. */

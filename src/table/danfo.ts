@@ -48,14 +48,66 @@ export function danfo(): Danfo {
   return dfd;
 }
 
-export function toDataFrame(c: Capture, columns: string[]): DataFrame {
+export interface DataFrameOptions {
+  /**
+   * The time zone of the `frame.time` column (an IANA name such as "Europe/Berlin"; default UTC):
+   * ISO 8601 text with the zone's offset and the capture's nanoseconds, e.g.
+   * "2024-06-10T06:13:20.187000000Z", which danfo's `.dt` accessor reads as a datetime.
+   */
+  timeZone?: string;
+}
+
+/** The column name a DataFrame accepts besides the capture's fields: the packet's time as a datetime. */
+export const FRAME_TIME = "frame.time";
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The offset of `zone` from UTC at `ms`, in minutes (east positive). */
+function zoneOffset(zone: string, ms: number): number {
+  let f = zoneFormats.get(zone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat("en-US", { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    zoneFormats.set(zone, f);
+  }
+  const p: Record<string, number> = {};
+  for (const part of f.formatToParts(new Date(ms))) if (part.type !== "literal") p[part.type] = Number(part.value);
+  const local = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return Math.round((local - Math.floor(ms / 1000) * 1000) / 60000);
+}
+
+/**
+ * A packet time (frame.time_epoch's exact text, seconds.nanoseconds) as ISO 8601 in a time zone:
+ * "YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ" in UTC, "…+HH:MM" elsewhere. A bad zone name throws RangeError.
+ */
+export function isoTime(epochText: string, timeZone = "UTC"): string | null {
+  const m = /^(-?\d+)(?:\.(\d+))?$/.exec(epochText);
+  if (m === null) return null;
+  const sec = Number(m[1]), frac = (m[2] ?? "").padEnd(9, "0").slice(0, 9);
+  const utc = timeZone === "UTC" || timeZone === "Etc/UTC";
+  const offset = utc ? 0 : zoneOffset(timeZone, sec * 1000);
+  const d = new Date((sec + offset * 60) * 1000);
+  if (Number.isNaN(d.getTime())) return null;
+  const base = d.toISOString().slice(0, 19);
+  if (utc) return `${base}.${frac}Z`;
+  const a = Math.abs(offset);
+  return `${base}.${frac}${offset < 0 ? "-" : "+"}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
+}
+
+export function toDataFrame(c: Capture, columns: string[], opts: DataFrameOptions = {}): DataFrame {
   const data: Record<string, (number | string | null)[]> = {};
+  const zone = opts.timeZone ?? "UTC";
+  if (columns.includes(FRAME_TIME)) new Intl.DateTimeFormat("en-US", { timeZone: zone }); // a bad zone: RangeError before any work
   for (const name of columns) {
-    const col = c.column(name);
     const out = new Array<number | string | null>(c.count);
-    for (let r = 0; r < c.count; r++) {
-      const v = col.get(r);
-      out[r] = v === undefined ? null : v;
+    if (name === FRAME_TIME) {
+      const epoch = c.column("frame.time_epoch");
+      for (let r = 0; r < c.count; r++) out[r] = isoTime(epoch.text(r), zone);
+    } else {
+      const col = c.column(name);
+      for (let r = 0; r < c.count; r++) {
+        const v = col.get(r);
+        out[r] = v === undefined ? null : v;
+      }
     }
     data[name] = out;
   }
