@@ -8,6 +8,7 @@
 import { devices, LiveCaptureError, sniff } from "../table/live";
 import { startSession, type LiveOptions, type LiveStats } from "../io/livecap";
 import { PcapngWriter, PcapWriter } from "../io/writer";
+import { escapeControls } from "./escape";
 import { UsageError } from "./usage";
 import { Output } from "./output";
 
@@ -97,7 +98,7 @@ async function toLines(o: LiveOptions, quiet: boolean): Promise<LiveStats> {
     ...o,
     onPacket: (p) => {
       if (quiet) return;
-      out.write(p.summary() + "\n");
+      out.write(escapeControls(p.summary()) + "\n");
       if (!pending) { pending = true; setImmediate(() => { pending = false; out.flush(); }); }
     },
   });

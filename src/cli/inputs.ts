@@ -13,7 +13,7 @@ import { compileFilter, FilterError } from "../filter";
 import { open } from "../table/load";
 import type { Capture } from "../table/capture";
 import { Progress } from "./progress";
-import { InputError } from "./usage";
+import { CommandError } from "./usage";
 
 let spooled: string | undefined;
 
@@ -100,7 +100,7 @@ export function filterFields(display: string | undefined): readonly string[] {
   try {
     return compileFilter(display).fields;
   } catch (e) {
-    if (e instanceof FilterError) throw new InputError(e.message);
+    if (e instanceof FilterError) throw new CommandError(e.message);
     throw e;
   }
 }

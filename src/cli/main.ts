@@ -24,7 +24,7 @@ commands:
 wirebook CMD --help: that command's usage; wirebook --version: the version.
 `;
 
-import { InputError, UsageError } from "./usage";
+import { CommandError, UsageError } from "./usage";
 import { HelpRequest, usageText } from "./options";
 
 /** the command the usage error is about (for "see wirebook CMD --help"), when argv names one */
@@ -65,6 +65,20 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * The one-line message of an error a system call returned (ENOENT, ENOSPC, EACCES …): what it
+ * was about (the path, or the output) and why, as the C library says it; null for other errors.
+ */
+export function systemError(e: unknown): string | null {
+  const err = e as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof err.code !== "string" || typeof err.syscall !== "string" || !/^E[A-Z0-9]+$/.test(err.code)) return null;
+  // "ENOSPC: no space left on device, write" → "no space left on device"
+  const why = /^E[A-Z0-9]+: ([^,]+)/.exec(err.message)?.[1] ?? err.code;
+  if (typeof err.path === "string") return `${err.path}: ${why}`;
+  if (err.syscall === "write") return `cannot write the output: ${why}`;
+  return `${err.syscall}: ${why}`;
+}
+
 /** Runs the command line and sets the exit code. */
 export function run(argv: string[]): void {
   main(argv).then(
@@ -73,9 +87,6 @@ export function run(argv: string[]): void {
       if (e instanceof CaptureError) {
         process.stderr.write(`wirebook: ${e.message}\n`);
         process.exitCode = 2;
-      } else if (e instanceof InputError) {
-        process.stderr.write(`wirebook: ${e.message.split("\n").map(showControls).join("\n")}\n`);
-        process.exitCode = 2;
       } else if (e instanceof HelpRequest) {
         process.stdout.write(e.text);
         process.exitCode = 0;
@@ -83,6 +94,13 @@ export function run(argv: string[]): void {
         // one line, then where the usage is (tshark and GNU tools print the same short form)
         const first = e.message.split("\n")[0];
         process.stderr.write(`wirebook: ${showControls(first)}\nsee wirebook${current ? " " + current : ""} --help\n`);
+        process.exitCode = 2;
+      } else if (e instanceof CommandError) {
+        process.stderr.write(`wirebook: ${e.message.split("\n").map(showControls).join("\n")}\n`);
+        process.exitCode = 2;
+      } else if (systemError(e) !== null) {
+        // the machine's answer (no such folder, a full disk, no permission): one line, no stack
+        process.stderr.write(`wirebook: ${systemError(e)}\n`);
         process.exitCode = 2;
       } else {
         process.stderr.write(`wirebook: internal error: ${(e as Error)?.stack ?? String(e)}\n`);

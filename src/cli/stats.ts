@@ -8,7 +8,7 @@ import "../filter";
 import { conversationsByFrames, endpoints, hierarchy, ioStat, tcpTrouble, topN, type StatTable } from "../stats";
 import { CONV_TYPES, type ConvType } from "../stats/taps";
 import { convText, endpointsText, phsText, tableText } from "../stats/text";
-import { UsageError } from "./usage";
+import { CommandError, UsageError } from "./usage";
 import { parseArgs, str, strs } from "./options";
 import { STATS } from "./specs";
 import { inputPath } from "./inputs";
@@ -51,7 +51,14 @@ export async function statsCommand(args: string[]): Promise<number> {
     } else if (k === "conv") { const t = conversationsByFrames(cap, type(v)); tables = [[`conv_${v}`, t]]; text = () => convText(t, v); }
     else if (k === "endpoints") { const t = endpoints(cap, type(v)); tables = [[`endpoints_${v}`, t]]; text = () => endpointsText(t, v); }
     else if (k === "io") {
-      const t = ioStat(cap, Number(rest[0]), { filters: rest.slice(1) });
+      let t: ReturnType<typeof ioStat>;
+      try {
+        t = ioStat(cap, Number(rest[0]), { filters: rest.slice(1) });
+      } catch (e) {
+        // too many intervals, a bad interval: the user's to change (one line, exit 2)
+        if (e instanceof Error && e.message.startsWith("ioStat: ")) throw new CommandError(`-z ${z}: ${e.message.slice(8)}`);
+        throw e;
+      }
       tables = [["io_stat", t]]; text = () => tableText(t, `IO statistics, ${rest[0]} s intervals`);
     } else {
       const t = topN(cap, v, rest[0] === undefined ? 10 : Number(rest[0]));

@@ -4,8 +4,5 @@
  */
 export class UsageError extends Error {}
 
-/**
- * A rejected input whose message is already the whole story (a display filter's error with its
- * caret lines, as tshark prints it): main.ts prints it as it is (escaped), no usage pointer, exit 2.
- */
-export class InputError extends Error {}
+/** A request the command cannot do (input or options out of range): its message alone, exit 2. */
+export class CommandError extends Error {}

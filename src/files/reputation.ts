@@ -11,6 +11,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { writeFileAtomic } from "../io/tempfile";
 
 export type RepStatus = "found" | "not_found" | "error" | "rate_limited" | "no_key" | "skipped";
 export type RepVerdict = "malicious" | "suspicious" | "harmless" | "undetected";
@@ -136,10 +137,9 @@ export class VerdictCache {
     if (!this.dirty || this.file === null || this.entries === null) return;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      const tmp = `${this.file}.${process.pid}.tmp`;
       const out: CacheFile = { version: 1, entries: Object.fromEntries(this.entries) };
-      fs.writeFileSync(tmp, JSON.stringify(out), { mode: 0o600 });
-      fs.renameSync(tmp, this.file);
+      // an unpredictable name beside the cache, created exclusively (a planted symlink is refused)
+      writeFileAtomic(this.file, JSON.stringify(out), 0o600);
       this.dirty = false;
     } catch (e) {
       this.warning = `reputation cache ${this.file} not written: ${(e as Error).message}`;
@@ -177,6 +177,9 @@ async function readCapped(res: Response, max: number): Promise<string | null> {
   return Buffer.concat(parts).toString("utf8");
 }
 
+/** what an HTTP header value may hold here: visible ASCII (VirusTotal keys are 64 hex digits) */
+const HEADER_VALUE = /^[\x21-\x7e]+$/;
+
 /** VirusTotal v3: GET {baseUrl}/files/{sha256} with the x-apikey header. */
 export class VirusTotalProvider implements ReputationProvider {
   readonly name = "virustotal";
@@ -199,6 +202,11 @@ export class VirusTotalProvider implements ReputationProvider {
       maxLookups: opts.maxLookups ?? 50, timeoutMs: opts.timeoutMs ?? 15_000,
       now: opts.now ?? (() => Date.now()), sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
     };
+  }
+
+  /** `text` without the API key in it */
+  private redact(text: string): string {
+    return this.key === undefined ? text : text.split(this.key).join("(key not shown)");
   }
 
   /** whether an API key is set (no key: lookups answer "no_key" without touching the network) */
@@ -230,7 +238,7 @@ export class VirusTotalProvider implements ReputationProvider {
       return parseVirusTotal(j, now) ?? { status: "error", error: "response has no data.attributes" };
     } catch (e) {
       const err = e as Error;
-      return { status: "error", error: err.name === "AbortError" ? `no answer in ${this.o.timeoutMs} ms` : `network: ${(err as { cause?: Error }).cause?.message ?? err.message}` };
+      return { status: "error", error: err.name === "AbortError" ? `no answer in ${this.o.timeoutMs} ms` : `network: ${this.redact((err as { cause?: Error }).cause?.message ?? err.message)}` };
     } finally {
       clearTimeout(timer);
     }
@@ -248,6 +256,11 @@ export class VirusTotalProvider implements ReputationProvider {
         const hit = this.cache.get(sha, now, this.o.cacheTtl, this.o.notFoundTtl);
         if (hit !== undefined) { out.set(sha, hit); continue; }
         if (this.key === undefined) { out.set(sha, { status: "no_key", error: "VT_API_KEY is not set" }); continue; }
+        if (!HEADER_VALUE.test(this.key)) {
+          // never sent, and never shown: an error message must not carry the key
+          out.set(sha, { status: "error", error: "the API key has characters an HTTP header cannot carry (key not shown)" });
+          continue;
+        }
         out.set(sha, { status: "skipped", error: "not looked up" });
         todo.push(sha);
       }
@@ -268,7 +281,7 @@ export class VirusTotalProvider implements ReputationProvider {
       this.cache.save();
       if (this.cache.warning !== undefined && !this.warnings.includes(this.cache.warning)) this.warnings.push(this.cache.warning);
     } catch (e) {
-      for (const s of sha256s) if (!out.has(s) || out.get(s)?.status === "skipped") out.set(s, { status: "error", error: (e as Error).message });
+      for (const s of sha256s) if (!out.has(s) || out.get(s)?.status === "skipped") out.set(s, { status: "error", error: this.redact((e as Error).message) });
     }
     return out;
   }

@@ -48,6 +48,13 @@ const REL_OPS: Record<string, RelOp> = {
 };
 const KEYWORDS = new Set(["and", "or", "not", "xor", "in", ...Object.keys(REL_WORDS)]);
 
+/**
+ * How deep parentheses, `not` and function calls may nest. tshark 4.0's parser stops near 100
+ * levels with `")" was unexpected in this context.`; without a limit, a filter nested 5,000 deep
+ * overflowed the stack here (and in the compiler and evaluator behind it, which recurse too).
+ */
+export const MAX_NESTING = 100;
+
 export function parse(src: string): Node {
   const p = new Parser(src, lex(src));
   if (p.peek().kind === "eof") throw new FilterError("The filter expression is empty.", src, 0, 1);
@@ -59,6 +66,7 @@ export function parse(src: string): Node {
 
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly src: string, private readonly toks: Token[]) {}
 
   peek(k = 0): Token {
@@ -75,53 +83,62 @@ class Parser {
     throw new FilterError(`"${t.kind === "string" ? this.src.slice(t.pos, t.pos + t.len) : t.text}" was unexpected in this context.`,
       this.src, t.pos, t.len);
   }
+  /** enters one level of nesting at token t (a "(", "not" or function call) */
+  private enter(t: Token): void {
+    if (++this.depth > MAX_NESTING) {
+      throw new FilterError(`"${t.text}" was unexpected in this context: the filter nests deeper than ${MAX_NESTING} levels.`, this.src, t.pos, t.len);
+    }
+  }
   private span(a: Span, b: Span): Span {
     return { pos: a.pos, len: b.pos + b.len - a.pos };
   }
 
   expr(): Node {
-    let a = this.xor();
-    for (;;) {
-      const t = this.peek();
-      if (!(this.isWord(t, "or") || (t.kind === "op" && t.text === "||"))) return a;
-      this.next();
-      const b = this.xor();
-      a = { k: "or", a, b, ...this.span(a, b) };
-    }
+    return this.chain("or", "||", () => this.xor());
   }
   private xor(): Node {
-    let a = this.and();
-    for (;;) {
-      const t = this.peek();
-      if (!(this.isWord(t, "xor") || (t.kind === "op" && t.text === "^^"))) return a;
-      this.next();
-      const b = this.and();
-      a = { k: "xor", a, b, ...this.span(a, b) };
-    }
+    return this.chain("xor", "^^", () => this.and());
   }
   private and(): Node {
-    let a = this.unary();
+    return this.chain("and", "&&", () => this.unary());
+  }
+  /**
+   * `a OP b OP c …`: the operands as a balanced tree (the operators are associative), so a chain
+   * of 50,000 terms is 16 levels deep, not 50,000, for the compiler and evaluator that recurse.
+   */
+  private chain(k: "and" | "or" | "xor", op: string, operand: () => Node): Node {
+    const items = [operand()];
     for (;;) {
       const t = this.peek();
-      if (!(this.isWord(t, "and") || (t.kind === "op" && t.text === "&&"))) return a;
+      if (!(this.isWord(t, k) || (t.kind === "op" && t.text === op))) break;
       this.next();
-      const b = this.unary();
-      a = { k: "and", a, b, ...this.span(a, b) };
+      items.push(operand());
     }
+    const build = (lo: number, hi: number): Node => {
+      if (hi - lo === 1) return items[lo];
+      const mid = (lo + hi) >>> 1;
+      const a = build(lo, mid), b = build(mid, hi);
+      return { k, a, b, ...this.span(a, b) };
+    };
+    return build(0, items.length);
   }
   private unary(): Node {
     const t = this.peek();
     if (this.isWord(t, "not") || (t.kind === "op" && t.text === "!")) {
+      this.enter(t);
       this.next();
       const a = this.unary();
+      this.depth--;
       return { k: "not", a, ...this.span(t, a) };
     }
     if (t.kind === "(") {
+      this.enter(t);
       this.next();
       const e = this.expr();
       const c = this.peek();
       if (c.kind !== ")") this.unexpected(c);
       this.next();
+      this.depth--;
       return e;
     }
     return this.test();
@@ -206,11 +223,13 @@ class Parser {
       if (KEYWORDS.has(t.text.toLowerCase()) && this.peek(1).kind !== "(") this.unexpected(t);
       this.next();
       if (this.peek().kind === "(" && /^[a-z_]+$/i.test(t.text)) {
+        this.enter(this.peek());
         this.next();
         const arg = this.value();
         const c = this.peek();
         if (c.kind !== ")") this.unexpected(c);
         this.next();
+        this.depth--;
         v = { k: "call", fn: t.text.toLowerCase(), arg, ...this.span(t, c) };
       } else v = { k: "word", text: t.text, pos: t.pos, len: t.len };
     } else if (t.kind === "op" && t.text === ":" ) {

@@ -12,9 +12,10 @@
  */
 import type { Capture } from "../table/capture";
 import { Defragmenter, type DefragOptions } from "../stream/defrag";
-import { sharedPackets, V6_BASE, type AddrTable, type PacketArrays } from "../stream/packets";
+import { sharedPacketsOf, V6_BASE, type AddrTable, type PacketArrays } from "../stream/packets";
 import { likelyServerPorts } from "./ports";
 import { allocFlowData, resizeFlowData, type FlowData } from "./table";
+import { NetworkTime, later } from "./time";
 import { ACK, CLOSED, ESTABLISHED, INACTIVE, PARTIAL, RESET, SYN, SYN_ACK_SENT, SYN_SENT, TcpState, type Endpoint, type SegmentResult, type TcpConn } from "./tcp";
 
 export interface ZeekOptions extends DefragOptions {
@@ -273,8 +274,7 @@ class ConnTable {
 const BROADCAST4 = 0xffffffff;
 
 export function trackZeek(cap: Capture, opts: ZeekOptions = {}): Tracked {
-  const { table, index } = cap.storage;
-  const { P, addrs } = sharedPackets(table);
+  const { P, addrs, index } = sharedPacketsOf(cap);
   const n = index === null ? P.n : index.length;
   const likely = likelyServerPorts(opts.zeekScripts);
   const dnsLoaded = opts.zeekScripts === undefined || opts.zeekScripts.includes("dns");
@@ -318,7 +318,7 @@ export function trackZeek(cap: Capture, opts: ZeekOptions = {}): Tracked {
   const NT = new Float64Array(n);
   const defrag = new Defragmenter(P, opts);
   const seg: SegmentResult = { doClose: false, genEvent: false };
-  let nt = -Infinity;
+  const clock = new NetworkTime();
   /** encapsulation of the packet being tracked (NaN: not tunnelled) */
   let encA = NaN, encB = NaN;
   let cur: Conn | null = null; // connection of the segment being processed (attempt timer callback)
@@ -342,7 +342,7 @@ export function trackZeek(cap: Capture, opts: ZeekOptions = {}): Tracked {
     while (c.dnsAt <= now) {
       const f = NT[fireIndex(c.dnsAt, c.lastIdx + 1, i)];
       if (f - c.last >= DNS_SESSION_TIMEOUT - 1) return true;
-      c.dnsAt = f + DNS_SESSION_TIMEOUT;
+      c.dnsAt = later(f, DNS_SESSION_TIMEOUT);
     }
     if (c.attemptAt <= now) {
       const t = c.tcp as TcpState;
@@ -362,7 +362,7 @@ export function trackZeek(cap: Capture, opts: ZeekOptions = {}): Tracked {
             ((o.didClose && r.didClose) || o.state === RESET || r.state === RESET || o.state === INACTIVE || r.state === INACTIVE)) return true;
           if (r.state === INACTIVE && o.state === INACTIVE) return true;
         }
-        s = f + SESSION_TIMER;
+        s = later(f, SESSION_TIMER);
       }
       ex[k] = s;
     }
@@ -506,7 +506,7 @@ export function trackZeek(cap: Capture, opts: ZeekOptions = {}): Tracked {
 
   /** frame statistics (nfstream style) for packet row r assigned to c */
   const frameStats = (c: Conn, r: number, src: number, sp: number): void => {
-    const len = P.frameLen[r], t = P.t[r];
+    const len = P.frameLen[r], t = P.t[r] === P.t[r] ? P.t[r] : c.last;
     if (src === c.origH && sp === c.origP) { c.fwdPkts++; c.fwdBytes += len; } else { c.bwdPkts++; c.bwdBytes += len; }
     if (len < c.psMin) c.psMin = len;
     if (len > c.psMax) c.psMax = len;
@@ -516,9 +516,9 @@ export function trackZeek(cap: Capture, opts: ZeekOptions = {}): Tracked {
 
   for (let i = 0; i < n; i++) {
     const r = index === null ? i : index[i];
-    const t = P.t[r];
-    if (t > nt) nt = t;
-    NT[i] = nt;
+    NT[i] = clock.advance(P.t[r]);
+    // a packet without a time (pcapng SPB) happens at the network time
+    const t = P.t[r] === P.t[r] ? P.t[r] : NT[i];
     const src = P.src[r];
     if (src !== src) continue;
     const dst = P.dst[r];

@@ -5,8 +5,8 @@
  * direction. Several consumers share one pass (`scanPayloads(cap, flows, [a, b, c])`). Works the
  * same on files, live captures (their retained records) and views (only the view's rows).
  */
-import { fieldByName } from "../fields/registry";
 import { PAYLOAD_TCP, PAYLOAD_UDP } from "../decode/packet";
+import { sharedPacketsOf } from "../stream/packets";
 import { replay } from "../stream/replay";
 import type { Capture } from "../table/capture";
 import type { FlowTable } from "./table";
@@ -76,14 +76,11 @@ export async function scanPayloads(cap: Capture, ft: FlowTable, sinks: PayloadSi
   const flowOf = ft.flowOf;
   const rows: number[] = [];
   for (let r = 0; r < flowOf.length; r++) { const f = flowOf[r]; if (f !== NO_FLOW && wants[f] !== 0) rows.push(r); }
-  const col = (name: string) => {
-    const def = fieldByName(name);
-    const c = def === undefined ? null : cap.storage.table.num[def.id];
-    if (c == null) throw new Error(`application tables need the packet field ${name}: open the capture with it (FLOW_FIELDS has it)`);
-    return c;
-  };
-  const tSport = col("tcp.srcport"), tSeq = col("tcp.seq_raw"), tLen = col("tcp.len"), tFlags = col("tcp.flags");
-  const uSport = col("udp.srcport"), uLen = col("udp.length");
+  for (const name of ["tcp.srcport", "tcp.seq_raw", "tcp.len", "tcp.flags", "udp.srcport", "udp.length"]) {
+    try { cap.column(name); } catch { throw new Error(`application tables need the packet field ${name}: open the capture with it (FLOW_FIELDS has it)`); }
+  }
+  // the transport facts by row of the table: the packet arrays flows and rules share
+  const { P } = sharedPacketsOf(cap);
   // the packet's innermost source address, for flows whose two ports are equal
   const srcCols = ["inner.ip.src", "inner.ipv6.src", "ip.src", "ipv6.src"].map((n) => {
     try { return cap.column(n); } catch { return null; }
@@ -99,18 +96,16 @@ export async function scanPayloads(cap: Capture, ft: FlowTable, sinks: PayloadSi
     let sp: number, plen: number, seq = -1, flags = -1;
     if (info.proto === "tcp") {
       if (p.payKind !== PAYLOAD_TCP) return;
-      const s = tSport.get(base), q = tSeq.get(base);
-      if (s === undefined || q === undefined) return;
-      sp = s;
-      seq = q;
-      flags = tFlags.get(base) ?? 0;
-      plen = tLen.get(base) ?? p.payEnd - p.payOff;
+      if (P.tcpSport[base] < 0) return;
+      sp = P.tcpSport[base];
+      seq = P.tcpSeq[base];
+      flags = Math.max(0, P.tcpFlags[base]);
+      plen = P.tcpLen[base] >= 0 ? P.tcpLen[base] : p.payEnd - p.payOff;
     } else if (info.proto === "udp") {
       if (p.payKind !== PAYLOAD_UDP) return;
-      const s = uSport.get(base), l = uLen.get(base);
-      if (s === undefined || l === undefined) return;
-      sp = s;
-      plen = Math.max(0, l - 8);
+      if (P.udpSport[base] < 0 || P.udpLen[base] < 0) return;
+      sp = P.udpSport[base];
+      plen = Math.max(0, P.udpLen[base] - 8);
     } else return;
     const fromOrig = info.origP !== info.respP ? sp === info.origP : srcOf(p.row) === info.origH;
     const w = wants[f];

@@ -5,12 +5,14 @@
  * - target "packet": one packet handed to the decoders (decodeFrame) with its link type;
  * - target "file": a whole capture file handed to open() (readers, gzip, decoders);
  * - mode "truncate": every prefix of every seed, in order (case N is seed k cut at offset j);
- * - mode "mutate": a random seed, mutated 1–4 times (./mutate.ts).
+ * - mode "mutate": a random seed, mutated 1–4 times (./mutate.ts); for files, now and then a run
+ *   of a seed's records with hostile times instead (./times.ts).
  */
 import * as zlib from "node:zlib";
 import type { Corpus } from "./corpus";
 import { caseRng, mutate } from "./mutate";
 import { quicCase } from "./quic";
+import { timeCase } from "./times";
 
 export type Target = "packet" | "file";
 export type Mode = "truncate" | "mutate";
@@ -81,6 +83,11 @@ export function mutateCase(corpus: Corpus, target: Target, seed: number, index: 
       m.what.push(`link type ${linkType}`);
     }
     return { index, from: s.name, linkType, bytes: m.bytes, what: m.what };
+  }
+  if (corpus.runs.length > 0 && rng.chance(0.05)) {
+    // consecutive records of a seed with hostile times (./times.ts)
+    const t = timeCase(rng, corpus.runs);
+    return { index, from: t.from, linkType: -1, bytes: t.bytes, what: t.what };
   }
   const s = corpus.files[rng.int(corpus.files.length)];
   const donor = corpus.files[rng.int(corpus.files.length)];

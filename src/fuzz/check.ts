@@ -116,8 +116,9 @@ export function rowDiff(a: TableBuilder, b: TableBuilder): string | null {
 
 /**
  * Opens whole files through open(): readers, gzip, decoders. `deep`: also the flow table (Zeek and
- * nfstream modes) and the application tables (TCP reassembly, DNS/HTTP/TLS/DHCP/QUIC parsers),
- * which read the file again; any exception there is a failure too.
+ * nfstream modes), the application tables (TCP reassembly, DNS/HTTP/TLS/DHCP/QUIC parsers), which
+ * read the file again, and the detectors (time windows); any exception there is a failure too,
+ * and a loop that never ends (hostile times, ./times.ts) is a hang.
  */
 export class FileChecker {
   constructor(private readonly tmp: string, private readonly deep = false, private readonly memFixed = 48 << 20, private readonly memPerByte = 512) {}
@@ -142,6 +143,9 @@ export class FileChecker {
             stage = `apps (${name})`;
             await appTable(cap, name, { flows: ft });
           }
+          stage = "detectors";
+          const { detect } = await import("../detect");
+          await detect(cap);
         } catch (e) {
           return fail(c, "throw", `${stage}: ${(e as Error)?.stack ?? String(e)}`);
         }

@@ -13,6 +13,8 @@ import { PcapngWriter, PcapWriter } from "../io/writer";
 import { TableBuilder } from "../table/builder";
 import { hostileFrames } from "./hostile";
 import { fileFields, packetFields, type LengthField } from "./lengths";
+import { timedCapture, type FrameRun } from "./times";
+import { Rng } from "../gen/prng";
 
 export interface FileSeed {
   name: string;
@@ -31,7 +33,12 @@ export interface PacketSeed {
 export interface Corpus {
   files: FileSeed[];
   packets: PacketSeed[];
+  /** the first records of each capture file, in order (for ./times.ts) */
+  runs: FrameRun[];
 }
+
+/** records kept per file for the runs */
+const RUN_FRAMES = 64;
 
 /** The capture files in the given folders (not the tshark/capinfos side files). */
 export function captureFiles(dirs: string[]): string[] {
@@ -54,6 +61,7 @@ export async function loadCorpus(dirs: string[], opts: { maxFileBytes?: number; 
   const perStack = opts.perStack ?? 6;
   const files: FileSeed[] = [];
   const packets: PacketSeed[] = [];
+  const runs: FrameRun[] = [];
   for (const file of captureFiles(dirs)) {
     const name = path.basename(file);
     const bytes = fs.readFileSync(file);
@@ -61,10 +69,15 @@ export async function loadCorpus(dirs: string[], opts: { maxFileBytes?: number; 
     const t = new TableBuilder();
     const seen = new Map<string, number>();
     let n = 0;
+    const run: FrameRun = { name, linkType: -1, frames: [] };
     try {
       await readCapture(file, {
         record(b, off, caplen, len, sec, nsec, linkType, iface) {
           n++;
+          if (run.frames.length < RUN_FRAMES && (run.linkType === -1 || run.linkType === linkType)) {
+            run.linkType = linkType;
+            run.frames.push(Buffer.from(b.subarray(off, off + caplen)));
+          }
           t.begin(off);
           decodeFrame(t, linkType, b, off, caplen, len, sec, nsec, iface);
           t.end();
@@ -79,12 +92,13 @@ export async function loadCorpus(dirs: string[], opts: { maxFileBytes?: number; 
     } catch {
       // a damaged seed file: its packets before the damage are kept
     }
+    if (run.frames.length >= 2) runs.push(run);
   }
   const hostile = hostileFrames();
   hostile.forEach((b, i) => packets.push({ name: `hostile#${i + 1}`, linkType: 1, bytes: b, fields: packetFields(b, 1) }));
   // small files of every format, so the readers have seeds even without the shared corpus
-  for (const f of smallFiles(hostile)) if (f.bytes.length <= maxFile) files.push({ ...f, fields: fileFields(f.bytes) });
-  return { files, packets };
+  for (const f of smallFiles(hostile, runs)) if (f.bytes.length <= maxFile) files.push({ ...f, fields: fileFields(f.bytes) });
+  return { files, packets, runs };
 }
 
 /** data/ and, when present, ../shared/pcaps (or $WIREBOOK_SHARED/pcaps) beside the repository. */
@@ -93,8 +107,11 @@ export function defaultDirs(root: string): string[] {
   return [path.join(root, "data"), path.join(shared, "pcaps")];
 }
 
-/** A few hostile frames as pcap (big-endian, ns), pcapng (two interfaces, comments) and gzip. */
-function smallFiles(frames: Buffer[]): { name: string; bytes: Buffer }[] {
+/**
+ * A few hostile frames as pcap (big-endian, ns), pcapng (two interfaces, comments) and gzip; the
+ * first records of the first run with no times (Simple Packet Blocks) and with the largest times.
+ */
+function smallFiles(frames: Buffer[], runs: FrameRun[]): { name: string; bytes: Buffer }[] {
   const pick = [frames[0], frames[1], frames[16], frames[frames.length - 1]].filter((f) => f !== undefined);
   const p = new PcapWriter({ nanosecond: true, bigEndian: true });
   pick.forEach((f, i) => p.write(1718000000 + i, i * 1000, f));
@@ -109,5 +126,9 @@ function smallFiles(frames: Buffer[]): { name: string; bytes: Buffer }[] {
     { name: "seed.pcap", bytes: pcap },
     { name: "seed.pcapng", bytes: pcapng },
     { name: "seed.pcapng.gz", bytes: zlib.gzipSync(pcapng) },
+    ...(runs.length === 0 ? [] : [
+      { name: "seed-spb.pcapng", bytes: timedCapture(runs[0].frames.slice(0, 8), runs[0].linkType, "spb", new Rng(1)) },
+      { name: "seed-max-ns.pcapng", bytes: timedCapture(runs[0].frames.slice(0, 8), runs[0].linkType, "max-ns", new Rng(1)) },
+    ]),
   ];
 }

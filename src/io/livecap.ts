@@ -242,11 +242,16 @@ function checkOptions(o: LiveOptions): void {
   if (o.device !== undefined && (typeof o.device !== "string" || o.device === "")) throw new LiveCaptureError("EINVAL", "device must be an interface name");
 }
 
+/** How to get capture rights without giving them to every node program (docs/live.md). */
+export const PERMISSION_HINT = "Run as root, or give the capabilities to a dedicated copy of node that only a capture group can run " +
+  "(see docs/live.md, \"Permissions\"), never to the node binary itself";
+
 /** Adds a hint to libpcap's message. */
 function explain(code: string, message: string, device: string, filter: string): LiveCaptureError {
   switch (code) {
     case "EPERM":
-      return new LiveCaptureError("EPERM", `${message}: live capture needs root or CAP_NET_RAW (and CAP_NET_ADMIN), e.g. \`setcap cap_net_raw,cap_net_admin+eip $(command -v node)\``);
+      // Not `setcap … node`: every node program on the host would get raw capture and network-admin rights.
+      return new LiveCaptureError("EPERM", `${message}: live capture needs root or CAP_NET_RAW (and CAP_NET_ADMIN). ${PERMISSION_HINT}`);
     case "ENODEV": {
       let names = "";
       try { names = `; devices: ${devices().map((d) => d.name).join(", ")}`; } catch { /* listing failed too */ }

@@ -20,6 +20,8 @@ export const LinkType = {
 export interface SinkOptions {
   /** write to this file (created or truncated); omitted: write into memory */
   path?: string;
+  /** with `path`: create it exclusively (O_EXCL: fails when it exists, a symlink included) */
+  exclusive?: boolean;
   /** size of the reused output buffer; default 4 MiB */
   bufferSize?: number;
 }
@@ -38,7 +40,7 @@ class Sink {
     const size = Math.max(opts.bufferSize ?? 4 << 20, 1 << 16);
     this.buf = Buffer.allocUnsafe(size);
     if (opts.path !== undefined) {
-      this.fd = fs.openSync(opts.path, "w");
+      this.fd = fs.openSync(opts.path, opts.exclusive ? "wx" : "w", 0o666);
       this.chunks = null;
     } else {
       this.fd = null;

@@ -16,6 +16,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { createHmac, timingSafeEqual } from "crypto";
 import { createRequire } from "module";
 import { format, inspect } from "util";
 import { setChannel, IopubType } from "./channel";
@@ -73,6 +74,7 @@ type ServerClass = new (handler: unknown, configPath: string) => {
   iopub: unknown;
   init(): Promise<void>;
   close(): void;
+  handleShellMessage(sock: unknown, ...frames: Buffer[]): Promise<void>;
 };
 
 interface Tslab {
@@ -161,14 +163,18 @@ interface TsSys {
 }
 
 /**
- * Makes `wirebook` and `danfojs-node` resolvable from the notebook's folder, for the TypeScript
- * compiler and for `require`, without touching that folder.
+ * Makes `wirebook` and `danfojs-node` mean Wirebook's own (the kernel's), from any notebook
+ * folder, for the TypeScript compiler and for `require`, without touching that folder.
  *
  * tslab compiles every cell with declarations (to carry types to the next cell). A value whose type
  * lives in a package the notebook's folder cannot import by name (e.g. a danfo groupby result,
  * found under /elsewhere/node_modules/danfojs-node) fails with "The inferred type of 'g' cannot be
  * named without a reference to …". So the compiler sees `<cwd>/node_modules/{wirebook,danfojs-node}`
- * as virtual folders mapped onto Wirebook's own, and `require` falls back on Wirebook's.
+ * as virtual folders mapped onto Wirebook's own, and `require` resolves them to Wirebook's.
+ *
+ * Always, even where the folder (or a parent) has a copy of its own: a folder that ships
+ * `node_modules/wirebook` must not get its code run by the kernel, nor its types mixed with the
+ * kernel's library (issue 18).
  */
 export function mapPackages(ts: { sys: TsSys }, cwd: string, root: string): void {
   const realRoot = fs.realpathSync(root);
@@ -183,11 +189,7 @@ export function mapPackages(ts: { sys: TsSys }, cwd: string, root: string): void
   }
   const base = path.join(cwd, "node_modules");
   const real = new Map<string, string>();
-  for (const [name, dir] of packages) {
-    const virtual = path.join(base, name);
-    if (!fs.existsSync(virtual)) real.set(virtual, dir);
-  }
-  if (real.size === 0) return;
+  for (const [name, dir] of packages) real.set(path.join(base, name), dir);
   const NOWHERE = path.join(base, ".wirebook-nowhere");
   const map = (p: string): string | null => {
     if (typeof p !== "string" || !p.startsWith(base)) return null;
@@ -226,20 +228,42 @@ export function mapPackages(ts: { sys: TsSys }, cwd: string, root: string): void
   wrap("watchFile", (o, _p, m, rest) => (o as NonNullable<TsSys["watchFile"]>)(m, ...rest));
   wrap("watchDirectory", (o, _p, m, rest) => (o as NonNullable<TsSys["watchDirectory"]>)(m, ...rest));
 
-  // require(): the same packages, when the notebook's folder has no copy of its own.
+  // require(): the same packages, whatever the notebook's folder holds.
   const Module = require("module") as { _resolveFilename: (req: string, parent: unknown, ...rest: unknown[]) => string };
   const resolve = Module._resolveFilename;
   Module._resolveFilename = function (request: string, parent: unknown, ...rest: unknown[]): string {
-    try {
-      return resolve.call(this, request, parent, ...rest);
-    } catch (e) {
+    if (typeof request === "string") {
       const name = request.startsWith("@") ? request.split("/").slice(0, 2).join("/") : request.split("/")[0];
       const dir = packages.get(name);
-      if (!dir) throw e;
-      const sub = request.slice(name.length);
-      return resolve.call(this, sub ? path.join(dir, sub) : dir, parent, ...rest);
+      if (dir) {
+        const sub = request.slice(name.length);
+        return resolve.call(this, sub ? path.join(dir, sub) : dir, parent, ...rest);
+      }
     }
+    return resolve.call(this, request, parent, ...rest);
   };
+}
+
+/* ---------- trap: tslab's signature check ---------- */
+
+const DELIM = Buffer.from("<IDS|MSG>");
+
+/**
+ * Whether raw shell/control frames carry a valid HMAC-SHA256 signature under `key`, checked in
+ * constant time. tslab's own check (ZmqMessage.verifyHmac) compares with `==` and throws
+ * `invalid hmac X; want Y`: the signature the message should have had, which its unhandled
+ * rejection then printed on stderr, and stderr went to IOPub, which any local user can read
+ * without the key. So the kernel checks first and drops a bad message without a word about it
+ * on any channel; tslab only ever sees messages that pass its check.
+ */
+export function validSignature(key: string, frames: Buffer[]): boolean {
+  const i = frames.findIndex((f) => Buffer.isBuffer(f) && f.equals(DELIM));
+  if (i < 0 || frames.length < i + 6) return false; // delimiter, signature, header, parent, metadata, content
+  const hmac = createHmac("sha256", key);
+  for (const part of frames.slice(i + 2)) hmac.update(part);
+  const want = Buffer.from(hmac.digest("hex"));
+  const got = frames[i + 1];
+  return got.length === want.length && timingSafeEqual(got, want);
 }
 
 /* ---------- errors as Jupyter error outputs ---------- */
@@ -310,6 +334,8 @@ export class WirebookHandler {
     private readonly tslab: Tslab,
     private readonly executor: Executor,
     private readonly reports: Reports,
+    /** the process's own stderr (the kernel's log) */
+    private readonly kernelStderr: typeof process.stderr.write = process.stderr.write,
   ) {
     this.queue = new tslab.TaskQueue();
     this.inner = new tslab.JupyterHandlerImpl(executor, false);
@@ -373,9 +399,19 @@ export class WirebookHandler {
     const count = silent || req.store_history === false ? this.execCount : ++this.execCount;
     const pub: Publish = silent ? () => undefined : publish;
     pub("execute_input", { code: req.code, execution_count: count });
-    // Like ipykernel and tslab, output written after the cell finished goes to the last cell.
+    // Like ipykernel and tslab, stdout written after the cell finished goes to the last cell.
+    // stderr is the cell's only while it runs: outside a cell's execution it is the kernel's own
+    // log again (the Jupyter server's terminal), never IOPub, which a user without the key reads.
     process.stdout.write = this.writer("stdout", pub);
     process.stderr.write = this.writer("stderr", pub);
+    try {
+      return await this.runCell(req, count, pub);
+    } finally {
+      process.stderr.write = this.kernelStderr;
+    }
+  }
+
+  private async runCell(req: ExecuteRequest, count: number, pub: Publish): Promise<number> {
     this.currentPublish = pub;
     this.currentCount = count;
     setChannel({
@@ -419,6 +455,8 @@ export async function startKernel(options: StartOptions): Promise<void> {
   const mark = (what: string) => {
     if (options.timing) process.stderr.write(`wirebook kernel: ${what} at ${(performance.now() - t0).toFixed(0)} ms\n`);
   };
+  const kernelStderr = process.stderr.write;
+  const log = (text: string) => kernelStderr.call(process.stderr, text);
   const tslab = loadTslab();
   mark("tslab loaded");
   mapPackages(tslab.ts, process.cwd(), packageRoot());
@@ -452,7 +490,7 @@ export async function startKernel(options: StartOptions): Promise<void> {
   void convs.node; // the TypeScript compiler (≈ 3 s)
   mark("compiler ready");
   const executor = tslab.createExecutor(process.cwd(), convs, console_);
-  handler = new WirebookHandler(tslab, executor, reports);
+  handler = new WirebookHandler(tslab, executor, reports, kernelStderr);
   const ok = await executor.execute(preludeSource());
   if (!ok) {
     process.stderr.write(`wirebook kernel: the prelude failed; wb/dfd/display are missing:\n${reports.error().traceback.join("\n")}\n`);
@@ -460,7 +498,21 @@ export async function startKernel(options: StartOptions): Promise<void> {
   mark("prelude done");
 
   const h = handler;
+  let dropped = 0;
   class WirebookServer extends tslab.ZmqServer {
+    override async handleShellMessage(sock: unknown, ...frames: Buffer[]): Promise<void> {
+      if (!validSignature(this.connInfo.key, frames)) {
+        // Said in the kernel's own log only, without any signature, and not for every message.
+        dropped++;
+        if ((dropped & (dropped - 1)) === 0) log(`wirebook kernel: dropped a message with a bad signature (${dropped} so far)\n`);
+        return;
+      }
+      try {
+        await super.handleShellMessage(sock, ...frames);
+      } catch (e) {
+        log(`wirebook kernel: a message failed: ${e instanceof Error ? e.name : "error"}\n`);
+      }
+    }
     async handleExecute(sock: unknown, msg: ZmqMessage): Promise<void> {
       const key = this.connInfo.key;
       const publish: Publish = (type, content) => {

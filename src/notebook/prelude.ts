@@ -59,14 +59,21 @@ export function kernelLibrary<L extends LibraryShape, P>(lib: L, plot: P): L & {
 export const kernelDisplay = display;
 
 /**
- * The TypeScript source of the prelude cell. "wirebook" and "danfojs-node" resolve from any
- * notebook folder: the kernel maps them onto Wirebook's own (see mapPackages in kernel.ts).
+ * The TypeScript source of the prelude cell. The code is loaded by the absolute path of this
+ * installed package, never by name: a name resolves from the notebook's folder first, and a
+ * folder that ships `node_modules/wirebook` would run its code when the kernel starts. Only the
+ * types are imported by name ("wirebook" and "danfojs-node" mean the kernel's own for the
+ * compiler from any folder: see mapPackages in kernel.ts), so values stay nameable across cells.
  */
-export function preludeSource(): string {
+export function preludeSource(root = packageRoot()): string {
+  const file = (rel: string) => JSON.stringify(path.join(root, "dist", "src", ...rel.split("/")) + ".js");
   return [
-    `import * as $wbLib from "wirebook";`,
-    `import * as $wbPlot from "wirebook/dist/src/plot/index";`,
-    `import * as $wbNotebook from "wirebook/dist/src/notebook/prelude";`,
+    `import type * as $wbLibTypes from "wirebook";`,
+    `import type * as $wbPlotTypes from "wirebook/dist/src/plot/index";`,
+    `import type * as $wbNotebookTypes from "wirebook/dist/src/notebook/prelude";`,
+    `const $wbLib: typeof $wbLibTypes = require(${file("index")});`,
+    `const $wbPlot: typeof $wbPlotTypes = require(${file("plot/index")});`,
+    `const $wbNotebook: typeof $wbNotebookTypes = require(${file("notebook/prelude")});`,
     `/** Wirebook: \`await wb.open(path)\`, \`wb.plot.figure({ data, layout })\`. */`,
     `const wb = $wbNotebook.kernelLibrary($wbLib, $wbPlot);`,
     `/** danfojs-node, loaded on first use. */`,

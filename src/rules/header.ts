@@ -7,7 +7,7 @@
  */
 import { PAYLOAD_ICMP, PAYLOAD_TCP, PAYLOAD_UDP } from "../decode/packet";
 import { Defragmenter } from "../stream/defrag";
-import { sharedPackets, FLOW_FIELDS, V6_BASE, type AddrTable, type PacketArrays } from "../stream/packets";
+import { sharedPacketsOf, FLOW_FIELDS, V6_BASE, type AddrTable, type PacketArrays } from "../stream/packets";
 import type { Replayed } from "../stream/replay";
 import type { Capture } from "../table/capture";
 import { ipv6Big } from "./address";
@@ -80,10 +80,9 @@ export class Headers {
   readonly hasTtl: boolean;
 
   constructor(cap: Capture) {
-    const t = cap.storage.table;
     const loaded = (c: string) => { try { cap.column(c); return true; } catch { return false; } };
     this.hasTtl = loaded("ip.ttl") || loaded("ipv6.hlim");
-    ({ P: this.P, addrs: this.addrs } = sharedPackets(t));
+    ({ P: this.P, addrs: this.addrs } = sharedPacketsOf(cap));
     this.defrag = new Defragmenter(this.P);
     // the columns the packet arrays are made of (the TTL aside: only ttl rules need it)
     const missing = FLOW_FIELDS.filter((c) => !loaded(c));

@@ -74,7 +74,8 @@ export function endpointsText(t: StatTable, type: string): string {
 /** A plain aligned rendering of any StatTable (io,stat, top-N, TCP trouble). */
 export function tableText(t: StatTable, title: string): string {
   const cells = t.cells.map((r) => r.map((c) => showControls(c === null ? "" : typeof c === "number" && !Number.isInteger(c) ? c.toFixed(6) : String(c))));
-  const widths = t.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
+  // a loop, not Math.max(...cells): a million rows overflow the stack as arguments
+  const widths = t.columns.map((c, i) => cells.reduce((w, r) => (r[i].length > w ? r[i].length : w), c.length));
   const line = (r: string[]) => r.map((c, i) => (i === 0 ? padEnd(c, widths[i]) : padStart(c, widths[i]))).join("  ").trimEnd();
   const rule = "=".repeat(Math.max(title.length, widths.reduce((a, b) => a + b + 2, -2)));
   return [rule, showControls(title), rule, line(t.columns.map(showControls)), ...cells.map(line), rule].join("\n") + "\n";

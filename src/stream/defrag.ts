@@ -11,7 +11,9 @@
  *
  * Memory is capped: at most `maxFragments` fragments and `maxFragmentBytes` fragment payload bytes
  * held in incomplete datagrams; past a cap the oldest incomplete datagram is dropped, and the drops
- * are reported in the flow table's warnings.
+ * are reported in the flow table's warnings. The oldest is found in O(1) amortised, from a queue of
+ * datagrams in arrival order (completed ones are skipped when they reach its head), not from the
+ * Map's first entry: V8 steps over every deleted entry before it, ≈ 50 µs an eviction at 1M.
  */
 import type { PacketArrays } from "./packets";
 import { insertInterval } from "./intervals";
@@ -39,6 +41,9 @@ interface Datagram {
 
 export class Defragmenter {
   private readonly held = new Map<string, Datagram>();
+  /** datagrams in arrival order, from `head`; an entry whose datagram left `held` is stale */
+  private order: Array<[string, Datagram]> = [];
+  private head = 0;
   private fragments = 0;
   private bytes = 0;
   private dropped = 0;
@@ -69,6 +74,7 @@ export class Defragmenter {
     if (d === undefined) {
       d = { ranges: [], total: -1, firstRow: -1, hdrLen: v6 ? 40 : P.ipHdr[r], indexes: [], bytes: 0, parts: b === undefined ? null : [] };
       this.held.set(key, d);
+      this.order.push([key, d]);
     }
     // fragment payload: IPv4 total length minus header; IPv6 payload length minus the fragment header
     const len = b !== undefined ? end0 - off0 : v6 ? P.ipLen[r] - 40 - 8 : P.ipLen[r] - P.ipHdr[r];
@@ -101,7 +107,9 @@ export class Defragmenter {
       return true;
     }
     while ((this.fragments > this.maxFragments || this.bytes > this.maxBytes) && this.held.size > 0) {
-      const [k, old] = this.held.entries().next().value as [string, Datagram];
+      const [k, old] = this.order[this.head++];
+      if (this.head > 1024 && this.head * 2 > this.order.length) { this.order = this.order.slice(this.head); this.head = 0; }
+      if (this.held.get(k) !== old) continue; // completed (or dropped) since: stale
       this.held.delete(k);
       this.fragments -= old.indexes.length;
       this.bytes -= old.bytes;

@@ -143,6 +143,12 @@ export function sharedPackets(t: Table): { P: PacketArrays; addrs: AddrTable } {
   return v;
 }
 
+/** The shared packet arrays of a capture's table (see sharedPackets) and the view's rows of it. */
+export function sharedPacketsOf(cap: Capture): { P: PacketArrays; addrs: AddrTable; index: Uint32Array | null } {
+  const { table, index } = cap.storage;
+  return { ...sharedPackets(table), index };
+}
+
 export function packetsOf(cap: Capture, addrs: AddrTable): { P: PacketArrays; index: Uint32Array | null } {
   const { table, index } = cap.storage;
   return { P: extractPackets(table, addrs), index };

@@ -179,15 +179,18 @@ export class TableBuilder implements Packet {
   /** string values cut to maxString so far (reported in the capture's warnings) */
   cutStrings = 0;
 
+  /** `v` cut to maxString (and counted) when longer: every string kept goes through it. */
+  cut(v: string): string {
+    if (v.length <= this.maxString) return v;
+    this.cutStrings++;
+    return v.slice(0, this.maxString) + STRING_CUT_MARK;
+  }
+
   /** A string field. */
   s(f: FieldDef, v: string): void {
     const c = this.dict[f.id];
     if (c === null) return;
-    if (v.length > this.maxString) {
-      this.cutStrings++;
-      v = v.slice(0, this.maxString) + STRING_CUT_MARK;
-    }
-    c.setString(this.row, v);
+    c.setString(this.row, this.cut(v));
   }
 
   /** connection ids for decoders with per-connection state (see `connection`) */

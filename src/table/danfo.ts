@@ -48,6 +48,17 @@ export function danfo(): Danfo {
   return dfd;
 }
 
+/**
+ * A DataFrame of named columns; with no rows, an empty frame that still has the columns (danfo
+ * throws "end must be greater than start" on columns of length 0). Every toDataFrame() uses it.
+ */
+export function dataFrame(data: Record<string, unknown[]>, columns: string[]): DataFrame {
+  const d = danfo();
+  const rows = columns.length === 0 ? 0 : (data[columns[0]]?.length ?? 0);
+  if (rows === 0) return new d.DataFrame([], { columns });
+  return new d.DataFrame(data as never, { columns });
+}
+
 export interface DataFrameOptions {
   /**
    * The time zone of the `frame.time` column (an IANA name such as "Europe/Berlin"; default UTC):
@@ -111,6 +122,5 @@ export function toDataFrame(c: Capture, columns: string[], opts: DataFrameOption
     }
     data[name] = out;
   }
-  const d = danfo();
-  return new d.DataFrame(data, { columns });
+  return dataFrame(data, columns);
 }

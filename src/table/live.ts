@@ -19,6 +19,7 @@ import { retainedSource } from "../io/replay";
 import type { CaptureInfo, RecordSink } from "../io/records";
 import { MAX_PACKET } from "../io/records";
 import { PcapngWriter, PcapWriter } from "../io/writer";
+import { tempBeside } from "../io/tempfile";
 import { Capture, type Value } from "./capture";
 import { decodingSink } from "./load";
 import type { TableBuilder } from "./builder";
@@ -370,10 +371,10 @@ function makeWriter(path: string, format: "pcap" | "pcapng", info: CaptureInfo, 
   if (format === "pcap") {
     if (linkTypes.size > 1) throw new Error(`the packets have several link types (${[...linkTypes].join(", ")}); a pcap file holds one: save as pcapng`);
     const lt = linkTypes.size === 1 ? [...linkTypes][0] : info.interfaces[0]?.linkType ?? 1;
-    const w = new PcapWriter({ path, linkType: lt, snaplen: snaplen(0), nanosecond: info.nanosecond });
+    const w = new PcapWriter({ path, exclusive: true, linkType: lt, snaplen: snaplen(0), nanosecond: info.nanosecond });
     return { write: (s, ns, d, o) => w.write(s < 0 ? 0 : s, ns, d, o), close: () => { w.close(); }, bytes: () => w.bytesWritten };
   }
-  const w = new PcapngWriter({ path, userAppl: "Wirebook", comment: info.comments.length > 0 ? info.comments.join("\n") : undefined });
+  const w = new PcapngWriter({ path, exclusive: true, userAppl: "Wirebook", comment: info.comments.length > 0 ? info.comments.join("\n") : undefined });
   const ifs = info.interfaces.length > 0 ? info.interfaces : [{ linkType: 1, snaplen: MAX_PACKET, unitsPerSecond: 1e6, offsetSeconds: 0 }];
   ifs.forEach((f, i) => w.addInterface({
     linkType: f.linkType, snaplen: snaplen(i), name: f.name, description: f.description, tsresol: f.unitsPerSecond > 1e6 ? 9 : 6,
@@ -397,7 +398,8 @@ Capture.prototype.save = async function save(this: Capture, path: string, opts: 
     for (const r of index) want[r] = 1;
   }
   const origin = origins.get(table);
-  const tmp = `${path}.wirebook-${process.pid}.tmp`;
+  // an unpredictable name beside the target, created exclusively (a planted symlink is refused)
+  const tmp = tempBeside(path);
   let written = 0;
   let w: Writer | null = null;
   try {

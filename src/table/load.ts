@@ -58,7 +58,8 @@ export function decodingSink(opts: { columns?: string[]; maxStringLength?: numbe
         t.bad();
         if (++decoderErrors <= MAX_DECODER_ERRORS) warnings.push(`frame ${t.row + 1}: decoder error: ${(e as Error).message}`);
       }
-      if (comment !== undefined) t.comments.set(t.row, comment);
+      // a record comment is a string value like any other: cut at maxStringLength (docs/hardening.md)
+      if (comment !== undefined) t.comments.set(t.row, t.cut(comment));
       t.end();
     },
   };

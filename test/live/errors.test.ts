@@ -56,6 +56,9 @@ test("no permission (CAP_NET_RAW dropped): EPERM with libpcap's message and a hi
   assert.equal(c.signal, null);
   assert.equal(c.status, 2);
   assert.match(c.stderr, /^wirebook: lo: .*Operation not permitted: live capture needs root or CAP_NET_RAW/);
+  // the hint names a dedicated copy of node, never setcap on node itself (issue 18)
+  assert.match(c.stderr, /dedicated copy of node/);
+  assert.doesNotMatch(c.stderr + r.stdout, /setcap/);
   // liveStatus says so too, without throwing
   const s = spawnSync("capsh", ["--drop=cap_net_raw", "--", "-c", `exec "${process.execPath}" -e 'console.log(JSON.stringify(require(${JSON.stringify(INDEX)}).liveStatus("lo")))'`], { encoding: "utf8", timeout: 20_000 });
   const st = JSON.parse(s.stdout);

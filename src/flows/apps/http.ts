@@ -118,8 +118,9 @@ export class HttpDir implements StreamConsumer {
           }
           this.scanned = this.buf.len;
           if (endAt < 0) {
-            // a start line longer than a line can be: not HTTP
-            if (!this.started && s.indexOf(10) < 0 && this.buf.len > MAX_LINE * 8) { this.mode = Mode.DONE; this.lostSync = true; return false; }
+            // A long start line (a long URI) is still HTTP, as for tshark and Zeek: the header
+            // cap (MAX_HEADER) bounds it. (This once searched all of `s`, bytes past buf.len
+            // included, for a line feed: stale memory decided whether a long request was kept.)
             return true;
           }
           void take;
