@@ -286,17 +286,17 @@ export class Capture {
    * `.dt` reads it). Relative times are seconds (float); absent values are null.
    */
   async packets(columns?: string[], opts: import("./danfo").DataFrameOptions = {}): Promise<import("./danfo").DataFrame> {
-    const { toDataFrame, FRAME_TIME } = await import("./danfo");
-    return toDataFrame(this, columns ?? [FRAME_TIME, ...this.defaultColumns()], opts);
+    const { toDataFrame } = await import("./danfo");
+    return toDataFrame(this, columns ?? this.defaultColumns(), opts);
   }
 
-  /** The default columns of `packets()`. */
+  /** The default columns of `packets()`: first frame.time (a DataFrame's datetime, src/table/danfo.ts: FRAME_TIME). */
   defaultColumns(): string[] {
     const want = ["frame.number", "frame.time_relative", "frame.len", "eth.src", "eth.dst", "ip.src", "ip.dst",
       "ipv6.src", "ipv6.dst", "ip.proto", "tcp.srcport", "tcp.dstport", "tcp.flags", "udp.srcport", "udp.dstport",
       "dns.qry.name", "http.host", "tls.handshake.extensions_server_name", "frame.protocols"];
     const have = new Set(this.columns);
-    return want.filter((c) => have.has(c));
+    return ["frame.time", ...want.filter((c) => have.has(c))];
   }
 
   /** Plain rows (objects keyed by field name) for small slices: `rows(["ip.src"], 0, 10)`. */
