@@ -139,13 +139,14 @@ export const FILES: CommandSpec = {
 
 export const KERNEL: CommandSpec = {
   name: "kernel",
-  synopsis: "install|uninstall [--user | --sys | --prefix DIR] | execute NOTEBOOK.ipynb [--out DIR]",
+  synopsis: "install|uninstall [--user | --sys | --prefix DIR] | execute NOTEBOOK.ipynb [--out DIR] [--allow-errors]",
   about: "The Jupyter kernel: register it, remove it, or run a notebook headless to HTML.",
   options: [
     { names: ["--user"], help: "install: for this user (default)" },
     { names: ["--sys"], help: "install: for the whole system" },
     { names: ["--prefix"], arg: "DIR", help: "install: under DIR (e.g. a virtualenv)" },
-    { names: ["--out"], arg: "DIR", help: "execute: where the HTML and the executed notebook go" },
+    { names: ["--out"], arg: "DIR", help: "execute: where the HTML goes (default: the notebook's folder)" },
+    { names: ["--allow-errors"], help: "execute: a cell that raises shows its error in the HTML (exit 0); without it, exit 2 naming the cell" },
   ],
   notes: ["The kernel needs tslab beside Wirebook: npm install tslab@1.0.22 (docs/install.md).", EXIT],
 };
