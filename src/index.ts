@@ -25,3 +25,4 @@ export { importZeek, importEve, parseZeek, parseEve, LogTable, EveTable } from "
 export { ResultTable, isResultTable, writeTable, formatTable, toTsv, toCsv, toJsonLines, type RowPredicate, type Format } from "./result"; // every table's class and writers (docs/tables.md)
 export * as stats from "./stats"; // wb.stats.hierarchy/conversations/endpoints/ioStat/topN/tcpTrouble
 export { files, FILES_COLUMNS, sniffMime, VirusTotalProvider, type FilesOptions, type ReputationProvider, type Verdict, type VirusTotalOptions } from "./files"; // also adds Capture.files()
+export { defineProtocol, defineDetector, definedProtocols, customDetectors, loadProtocolFile, loadDetectorFile, loadEnvProtocols, SpecError, ProtocolSpecError, DetectorSpecError, type ProtocolSpec, type FieldSpec, type FieldType, type Over, type DetectorSpec, type DetectorRow } from "./custom"; // your own protocols (docs/protocols.md) and detectors

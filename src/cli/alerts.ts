@@ -1,6 +1,6 @@
 /**
  * `wirebook alerts FILE [--rules FILE.rules …] [--no-detectors] [--format tsv|csv|json]
- * [--midstream] [--async-oneside] [--var NAME=VALUE …] [--show-secrets]`: the detectors' alerts
+ * [--detector FILE.js …] [--midstream] [--async-oneside] [--var NAME=VALUE …] [--show-secrets]`: the detectors' alerts
  * (src/detect) and, with --rules, signature alerts (src/rules) in one table, one row per alert.
  * TSV is a Zeek-style log (#fields, #types; "-" unset), CSV has a header row, JSON is one object
  * per line without unset fields (src/result/format). Unsupported
@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import { AlertTable, DETECT_FIELDS, detect } from "../detect";
 import { load, RULE_FIELDS } from "../rules";
+import { loadDetectorFile } from "../custom/load";
 import { writeTable, type Format } from "../result/format";
 import { open } from "../table/load";
 import { UsageError } from "./usage";
@@ -30,7 +31,8 @@ export async function alertsCommand(args: string[]): Promise<number> {
     if (eq <= 0) throw new UsageError("--var takes NAME=VALUE (e.g. HOME_NET=[10.0.0.0/8])");
     vars[kv.slice(0, eq).replace(/^\$/, "")] = kv.slice(eq + 1);
   }
-  if (ruleFiles.length === 0 && !detectors) throw new UsageError("alerts: nothing to run (--no-detectors and no --rules FILE.rules)");
+  const mine = strs(p, "detector").flatMap(loadDetectorFile);
+  if (ruleFiles.length === 0 && !detectors && mine.length === 0) throw new UsageError("alerts: nothing to run (--no-detectors and no --rules FILE.rules)");
   const texts: string[] = [];
   for (const f of ruleFiles) {
     try {
@@ -45,7 +47,8 @@ export async function alertsCommand(args: string[]): Promise<number> {
     if (rs.active.length === 0) process.stderr.write("wirebook: warning: no usable rules\n");
   }
   const progress = new Progress(process.stderr);
-  const columns = rs === undefined ? DETECT_FIELDS : [...new Set([...DETECT_FIELDS, ...RULE_FIELDS])];
+  // your own detectors may read any field (your own protocols' too): every column then
+  const columns = mine.length > 0 ? undefined : rs === undefined ? DETECT_FIELDS : [...new Set([...DETECT_FIELDS, ...RULE_FIELDS])];
   const cap = await open(file, { columns, onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.packets) });
   progress.done();
   for (const w of cap.warnings) process.stderr.write(`wirebook: warning: ${w}\n`);
@@ -54,7 +57,7 @@ export async function alertsCommand(args: string[]): Promise<number> {
     for (const w of ruleAlerts.warnings.slice(rs.warnings.length)) process.stderr.write(`wirebook: warning: ${w}\n`);
   }
   const out = new Output(1);
-  const ours = detectors ? await detect(cap, { showSecrets }) : undefined;
+  const ours = detectors || mine.length > 0 ? await detect(cap, { showSecrets, detectors: detectors ? undefined : mine }) : undefined;
   const all = ours === undefined ? (ruleAlerts as AlertTable) : ruleAlerts === undefined ? ours : AlertTable.concat(ours, ruleAlerts);
   writeTable(all, format as Format, out);
   out.flush();

@@ -4,6 +4,7 @@
  */
 import { CaptureError } from "../io/errors";
 import { showControls } from "../result/format/escape";
+import { SpecError } from "../custom/errors";
 
 const USAGE = `usage: wirebook <command> [options]
 
@@ -15,8 +16,9 @@ commands:
   report FILE -o report.html [--title T]        one self-contained offline HTML report (charts, tables)
   capture -i DEV [-c N] [-a duration:S] [-f BPF] [-w FILE]   live capture as tshark (-D lists devices)
   stats FILE -z io,phs|conv,TYPE|endpoints,TYPE|io,stat,N[,FILTER…]|top,FIELD[,N]|tcp,trouble   tshark-like statistics
-  alerts FILE [--rules FILE.rules] [--no-detectors] [--format tsv|csv|json]   detectors' and signature alerts
+  alerts FILE [--rules FILE.rules] [--detector FILE.js] [--no-detectors] [--format tsv|csv|json]   detectors' and signature alerts
   files FILE [--format tsv|csv|json] [--extract DIR] [--reputation virustotal]   HTTP bodies as files: MIME types, md5/sha1/sha256
+  (every command that reads captures takes --protocol FILE.js, repeatable, and WIREBOOK_PROTOCOLS: your own protocols)
   kernel install [--user | --prefix DIR]        register the Jupyter kernel
   kernel uninstall [--user | --prefix DIR]      remove it
   kernel execute NOTEBOOK.ipynb [--out DIR]     run a notebook headless to HTML
@@ -31,7 +33,7 @@ import { HelpRequest, usageText } from "./options";
 let current: string | undefined;
 
 async function main(argv: string[]): Promise<number> {
-  const [cmd, ...args] = argv;
+  const [cmd, ...given] = argv;
   if (cmd === "--version" || cmd === "-v" || cmd === "version") {
     process.stdout.write(`wirebook ${(require("../../../package.json") as { version: string }).version}\n`);
     return 0;
@@ -41,9 +43,12 @@ async function main(argv: string[]): Promise<number> {
   if (spec !== undefined) {
     current = cmd;
     // -h/--help: the command's own usage, before the command parses (every command, the same way)
-    const end = args.indexOf("--");
-    if ((end < 0 ? args : args.slice(0, end)).some((a) => a === "-h" || a === "--help")) throw new HelpRequest(usageText(spec));
+    const end = given.indexOf("--");
+    if ((end < 0 ? given : given.slice(0, end)).some((a) => a === "-h" || a === "--help")) throw new HelpRequest(usageText(spec));
   }
+  // your own protocols (docs/protocols.md): before the command, so its captures have their fields
+  const args = cmd === undefined || cmd === "kernel" || cmd.startsWith("-") || cmd === "help" ? given
+    : (await import("../custom/load")).takeProtocolArgs(given);
   switch (cmd) {
     case "fields": return (await import("./fields")).fieldsCommand(args);
     case "summary": return (await import("./summary")).summaryCommand(args);
@@ -84,7 +89,7 @@ export function run(argv: string[]): void {
   main(argv).then(
     (code) => { process.exitCode = code; },
     (e: unknown) => {
-      if (e instanceof CaptureError) {
+      if (e instanceof CaptureError || e instanceof SpecError) {
         process.stderr.write(`wirebook: ${e.message}\n`);
         process.exitCode = 2;
       } else if (e instanceof HelpRequest) {

@@ -68,7 +68,10 @@ export const tableFormat = (choices: readonly string[] = ["tsv", "csv", "json"])
  * An entry here is parsed by those commands and shown in their --help; the command reads its
  * value from Parsed.values[keyOf(option)].
  */
-export const PLUGIN_OPTIONS: { commands: string[] | "*"; option: Opt }[] = [];
+export const PLUGIN_OPTIONS: { commands: string[] | "*"; option: Opt }[] = [
+  // taken by main.ts before the command runs (src/custom/load.ts: takeProtocolArgs); listed here for --help
+  { commands: "*", option: { names: ["--protocol"], arg: "FILE", repeat: true, help: "your own protocol: a module exporting a spec (docs/protocols.md)" } },
+];
 
 const CAPTURE_COMMANDS = new Set(["fields", "summary", "flows", "dns", "http", "tls", "dhcp", "quic", "smtp", "report", "stats", "alerts", "files"]);
 

@@ -108,12 +108,13 @@ export const STATS: CommandSpec = {
 
 export const ALERTS: CommandSpec = {
   name: "alerts",
-  synopsis: "FILE [--rules FILE.rules …] [--no-detectors] [-T tsv|csv|json]",
+  synopsis: "FILE [--rules FILE.rules …] [--detector FILE …] [--no-detectors] [-T tsv|csv|json]",
   about: "The detectors' alerts and Suricata/Snort signature alerts.",
   inputs: { ...INPUTS, max: 1 },
   options: [
     { names: ["-r", "--rules"], arg: "FILE.rules", repeat: true, help: "signature rules to match" },
-    { names: ["--no-detectors"], help: "only the rules' alerts" },
+    { names: ["--no-detectors"], help: "only the rules' (and --detector's) alerts" },
+    { names: ["--detector"], arg: "FILE", repeat: true, help: "your own detector: a module exporting one (docs/protocols.md)" },
     { names: ["--var"], arg: "NAME=VALUE", repeat: true, help: "a rule variable (e.g. HOME_NET=10.0.0.0/8)" },
     { names: ["--midstream"], help: "rules also match flows whose start is not in the capture" },
     { names: ["--async-oneside"], help: "rules also match flows seen one way" },

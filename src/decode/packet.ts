@@ -48,6 +48,8 @@ export interface Packet {
   enter(name: string): boolean;
   /** marks the packet malformed */
   bad(): void;
+  /** a layer too short for the fields its spec declares (user-defined protocols): counted in the warnings */
+  short(protocol: string): void;
   /** the current packet's connection id (innermost IP addresses and these ports, direction-free) */
   connection(b: Uint8Array, srcport: number, dstport: number): number;
   /** decodes a packet quoted inside this one (an ICMP error's copy); its headers are no tunnel, no payload */

@@ -20,6 +20,7 @@ import { CLEARTEXT_DEFAULTS, cleartextCredentials, type CleartextOptions } from 
 import { DNS_TUNNEL_DEFAULTS, dnsTunnel, type DnsTunnelOptions } from "./dns_tunnel";
 import { PORT_SCAN_DEFAULTS, portScan, type PortScanOptions } from "./port_scan";
 import { SYN_FLOOD_DEFAULTS, synFlood, type SynFloodOptions } from "./syn_flood";
+import { customDetectors, isCustomDetector, runCustomDetectors } from "../custom/detector";
 
 export { AlertTable, ALERT_COLUMNS, SEVERITY_NAMES, type AlertInput, type AlertColumn, type AlertValue } from "./alerts";
 export { DetectContext } from "./context";
@@ -45,8 +46,8 @@ export const DETECTOR_DEFAULTS = {
 };
 
 export interface AlertOptions {
-  /** which detectors run (default: all) */
-  detectors?: readonly DetectorName[];
+  /** which detectors run (default: all, the user-defined ones (wb.defineDetector) too) */
+  detectors?: readonly (DetectorName | (string & {}))[];
   /** the capture's flows when already built (else built here, Zeek mode) */
   flows?: FlowTable;
   /** show passwords found by cleartext_credentials (default: masked) */
@@ -85,12 +86,14 @@ function runSync(ctx: DetectContext, o: AlertOptions, want: Set<string>): AlertI
 }
 
 function wanted(o: AlertOptions): Set<string> {
-  const w = new Set<string>(o.detectors ?? DETECTORS);
-  for (const d of w) if (!(DETECTORS as readonly string[]).includes(d)) throw new Error(`unknown detector "${d}"; detectors: ${DETECTORS.join(", ")}`);
+  const w = new Set<string>(o.detectors ?? [...DETECTORS, ...customDetectors()]);
+  for (const d of w) {
+    if (!(DETECTORS as readonly string[]).includes(d) && !isCustomDetector(d)) throw new Error(`unknown detector "${d}"; detectors: ${[...DETECTORS, ...customDetectors()].join(", ")}`);
+  }
   return w;
 }
 
-/** Every detector but cleartext_credentials (which reads payload from the file): synchronous. */
+/** Every built-in detector but cleartext_credentials (which reads payload from the file): synchronous; no user-defined ones. */
 export function detectSync(cap: Capture, o: AlertOptions = {}): AlertTable {
   const want = wanted(o);
   return AlertTable.from(runSync(context(cap, o), o, want), cap);
@@ -106,6 +109,7 @@ export async function detect(cap: Capture, o: AlertOptions = {}): Promise<AlertT
     if (o.showSecrets !== undefined) co.showSecrets = o.showSecrets;
     out.push(...(await cleartextCredentials(ctx, co)));
   }
+  out.push(...(await runCustomDetectors(cap, customDetectors().filter((d) => want.has(d)), () => ctx.flows)));
   return AlertTable.from(out, cap);
 }
 

@@ -19,6 +19,7 @@ export type Display =
   | "ipv6" //   RFC 5952 text (dictionary-encoded)
   | "mac" //    aa:bb:cc:dd:ee:ff (dictionary-encoded)
   | "string" // text (dictionary-encoded)
+  | "bytes" //  hex bytes (dictionary-encoded as "01:02:ab"; tshark prints "0102ab")
   | "time"; //  seconds since the epoch with 9 decimals (frame.time_epoch)
 
 /** The numeric storage kinds of a column (the packet table's typed arrays are these). */
@@ -46,6 +47,10 @@ export interface FieldDef {
   readonly from?: FieldDef;
   /** and how its value is computed from the source value */
   readonly map?: (v: number) => number;
+  /** tshark's text of a numeric value when neither dec nor hex says it (floats: %.6g) */
+  readonly text?: (v: number) => string;
+  /** value names (Wireshark's value_string): what a number means */
+  readonly values?: ReadonlyMap<number, string>;
 }
 
 export interface FieldOptions {
@@ -56,6 +61,8 @@ export interface FieldOptions {
   /** computed from another field's value on read, not stored (bits of a flags field, …) */
   from?: FieldDef;
   map?: (v: number) => number;
+  text?: (v: number) => string;
+  values?: ReadonlyMap<number, string>;
 }
 
 /** Options for a one-bit flag of a stored flags field: `bit(TCP.flags, 1)` is SYN. */
@@ -104,7 +111,7 @@ export function protocolNames(): string[] {
 function defaultStorage(display: Display): Storage {
   switch (display) {
     case "ipv4": return "u32";
-    case "ipv6": case "mac": case "string": return "dict";
+    case "ipv6": case "mac": case "string": case "bytes": return "dict";
     case "bool": return "u8";
     case "time": return "derived";
     default: return "u32";
@@ -125,6 +132,8 @@ export function defineField(name: string, opts: FieldOptions = {}): FieldDef {
     description: opts.description ?? "",
     from: opts.from,
     map: opts.map,
+    text: opts.text,
+    values: opts.values,
   };
   all.push(def);
   byName.set(name, def);
@@ -171,6 +180,7 @@ export function formatMac(v: number): string {
 
 /** tshark's `-T fields` text of a stored value (numeric fields; dictionary values are text already). */
 export function formatNumber(def: FieldDef, v: number): string {
+  if (def.text !== undefined) return def.text(v);
   switch (def.display) {
     case "hex": return formatHex(v, def.hexDigits);
     case "ipv4": return formatIPv4(v);

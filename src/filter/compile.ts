@@ -81,6 +81,7 @@ function baseType(def: FieldDef): VType {
     case "ipv6": return "ipv6";
     case "mac": return "mac";
     case "string": return "string";
+    case "bytes": return "bytes";
     case "time": return "time";
     default: return def.storage === "f64" ? "float" : "int";
   }
@@ -92,7 +93,7 @@ function maxOf(def: FieldDef): number {
     case "u8": return def.from ? 1 : 255;
     case "u16": return 65535;
     case "i32": return 2147483647;
-    case "f64": return Number.MAX_VALUE;
+    case "f64": case "dict": return Number.MAX_VALUE;
     default: return 4294967295;
   }
 }
@@ -279,7 +280,9 @@ class Checker {
   }
 
   private regex(b: Value & { k: "string" }): RegExp {
-    let pat = b.text, flags = "";
+    // tshark 4.0 compiles "matches" patterns caseless (PCRE2_CASELESS); a leading (?-i) turns it off
+    let pat = b.text, flags = "i";
+    if (pat.startsWith("(?-i)")) { flags = ""; pat = pat.slice(5); }
     for (;;) {
       const m = /^\(\?([imsx]+)\)/.exec(pat);
       if (!m) break;
@@ -339,7 +342,11 @@ class Checker {
         const f = (numTest(rel, lit) as { f: (v: number) => boolean }).f;
         return { dom: "num", f: (v) => f(v !== 0 ? 1 : 0), eq: undefined };
       }
-      return numTest(rel, this.numLit(b, left));
+      const nt = numTest(rel, this.numLit(b, left));
+      if (t !== "float" || nt.dom !== "num") return nt;
+      // tshark 4.0 orders doubles with < and >: a NaN is "equal" to every number
+      const nan = rel === "==" || rel === "<=" || rel === ">=", fn = nt.f;
+      return { dom: "num", f: (v) => (v !== v ? nan : fn(v)) };
     }
     // text types
     if (t === "string") {
@@ -375,7 +382,9 @@ class Checker {
     let lit: Uint8Array;
     if (b.k === "string") lit = Uint8Array.from(Buffer.from(b.text, "utf8"));
     else if (b.k === "word") {
-      const p = parseBytes(b.text) ?? parseMac(b.text);
+      // tshark takes an integer for one byte too (`eth.src[0] == 0x02`)
+      const one = /^0x[0-9a-f]{1,2}$/i.test(b.text) ? Uint8Array.of(parseInt(b.text, 16)) : undefined;
+      const p = parseBytes(b.text) ?? parseMac(b.text) ?? one;
       if (!p) this.err(`"${b.text}" is not a valid byte string.`, b);
       lit = p;
     } else this.err(`A byte string was expected.`, b);
@@ -433,6 +442,9 @@ class Checker {
   }
 
   private numLit(b: Value, left: Operand): number {
+    // a value name of the field (value_string), as tshark matches `demo.type == "hello"`
+    const names = left.srcs[0].wraps.length === 0 ? left.srcs[0].def.values : undefined;
+    if (names !== undefined && (b.k === "string" || b.k === "word")) for (const [k, n] of names) if (n === b.text) return k;
     if (b.k === "string") this.err(`${TYPE_NAMES[left.type]} cannot be converted from a string ("${b.text}").`, b);
     if (b.k !== "word") this.err(`A number was expected.`, b);
     let v: number | undefined;
@@ -744,6 +756,11 @@ function baseSrc(def: FieldDef, c: Ctx): Src {
   if (def.storage === "dict") {
     const d = t.dict[def.id];
     if (d === null) notLoaded(def);
+    if (def.display === "dec" || def.display === "hex") {
+      // integers kept as their exact text (64-bit fields of user-defined protocols): compared as numbers
+      const nums = d.values.map(Number);
+      return { each: (fn) => d.codes.forEach((r, v) => fn(r, nums[v], 0)), get: (r) => { const k = d.codes.get(r); return k === undefined ? undefined : nums[k]; } };
+    }
     return { each: (fn) => d.codes.forEach((r, v) => fn(r, v, 0)), get: (r) => d.codes.get(r), values: d.values, unique: true };
   }
   if (def.name === "frame.cap_len") {

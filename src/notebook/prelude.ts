@@ -81,5 +81,7 @@ export function preludeSource(root = packageRoot()): string {
     `const dfd: typeof $dfdTypes = $wbNotebook.lazyDanfo() as any;`,
     `/** Shows a DataFrame, Series, Capture or figure in the cell (anything else as text). */`,
     `const display = $wbNotebook.kernelDisplay;`,
+    `/* your own protocols (docs/protocols.md): WIREBOOK_PROTOCOLS, paths separated by ':' */`,
+    `try { $wbLib.loadEnvProtocols(); } catch (e) { console.error("wirebook: WIREBOOK_PROTOCOLS: " + (e as Error).message); }`,
   ].join("\n");
 }

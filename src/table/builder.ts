@@ -276,6 +276,17 @@ export class TableBuilder implements Packet {
     return true;
   }
 
+  /** packets per user-defined protocol that were too short for its fields (see `short`) */
+  readonly shortLayers = new Map<string, number>();
+
+  /**
+   * A user-defined protocol's layer too short for its fields: counted per protocol (not malformed:
+   * as a Lua dissector that adds the fields that fit and stops).
+   */
+  short(protocol: string): void {
+    this.shortLayers.set(protocol, (this.shortLayers.get(protocol) ?? 0) + 1);
+  }
+
   /** Marks the current row malformed (a decoder stopped on a short or lying header). */
   bad(): void {
     this.malformed.set(this.row, 1);

@@ -176,6 +176,12 @@ export class Capture {
     if (def.storage === "dict") {
       const c = t.dict[def.id];
       if (c === null) throw new Error(`field "${def.name}" was not loaded (see the columns option of open())`);
+      // bytes are kept as "01:02:ab" (the filter's byte text); tshark prints them "0102ab", none "<MISSING>"
+      // integers kept as their exact text (64-bit): the text prints, the value is a number where one holds it exactly
+      if (def.display === "dec" || def.display === "hex") {
+        return mk((r) => { const v = c.get(r); if (v === undefined) return undefined; const n = Number(v); return Number.isSafeInteger(n) ? n : v; }, (r) => c.get(r) ?? "");
+      }
+      if (def.display === "bytes") return mk((r) => c.get(r), (r) => { const v = c.get(r); return v === undefined ? "" : v === "" ? "<MISSING>" : v.replace(/:/g, ""); });
       return mk((r) => c.get(r), (r) => c.get(r) ?? "");
     }
     const c = t.num[def.id];

@@ -75,6 +75,7 @@ export function decodingSink(opts: { columns?: string[]; maxStringLength?: numbe
     warnings: () => [
       ...(decoderErrors > MAX_DECODER_ERRORS ? [...warnings, `${decoderErrors - MAX_DECODER_ERRORS} more decoder errors`] : warnings),
       ...(t.cutStrings > 0 ? [`${t.cutStrings} string values longer than ${t.maxString} characters were cut (maxStringLength)`] : []),
+      ...[...t.shortLayers].map(([name, n]) => `${n} ${name} packets too short for their fields (the fields that fit are set)`),
     ],
   };
 }

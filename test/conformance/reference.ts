@@ -16,8 +16,8 @@ export const STANDARD_FIELDS = [
 ];
 
 /** tshark's per-packet fields for `file` (header line first), as the reference script prints them. */
-export function tsharkFields(file: string, fields: string[] = STANDARD_FIELDS): string {
-  const args = ["-r", file, "-n", "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
+export function tsharkFields(file: string, fields: string[] = STANDARD_FIELDS, extra: readonly string[] = []): string {
+  const args = [...extra, "-r", file, "-n", "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
     "-o", "tcp.desegment_tcp_streams:FALSE", "-T", "fields", "-E", "header=y", "-E", "separator=/t", "-E", "occurrence=f"];
   for (const f of fields) args.push("-e", f);
   try {

@@ -140,7 +140,9 @@ test("semantics match a row-by-row evaluation on data/office.pcap", async () => 
     ['dns.qry.name contains "example"', (g) => String(g("dns.qry.name") ?? "").includes("example")],
     ['dns.qry.name matches "^(www|api)\\\\."', (g) => /^(www|api)\./.test(String(g("dns.qry.name") ?? "-"))],
     ['dns.qry.name matches "(?i)^WWW"', (g) => /^www/i.test(String(g("dns.qry.name") ?? "-"))],
-    ['dns.qry.name matches "^WWW"', (g) => /^WWW/.test(String(g("dns.qry.name") ?? "-"))],
+    // tshark 4.0 matches caseless (PCRE2_CASELESS); (?-i) makes a pattern case-sensitive
+    ['dns.qry.name matches "^WWW"', (g) => /^WWW/i.test(String(g("dns.qry.name") ?? "-"))],
+    ['dns.qry.name matches "(?-i)^WWW"', (g) => /^WWW/.test(String(g("dns.qry.name") ?? "-"))],
     ['http.host == "www.example.com"', (g) => g("http.host") === "www.example.com"],
     ["http.host == www.example.com", (g) => g("http.host") === "www.example.com"],
     ['http.host > "n"', (g) => g("http.host") !== undefined && String(g("http.host")) > "n"],

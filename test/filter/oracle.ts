@@ -16,18 +16,29 @@ import * as path from "node:path";
 
 export const PREFS = ["-n", "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE", "-o", "tcp.desegment_tcp_streams:FALSE"];
 
+// With Lua dissectors loaded too (`extra`), their fields exist only once the protocols are
+// registered, after the scripts load: the listeners are then made from a protocol's init routine.
 const LUA = `
 local filters = {}
 for line in io.lines(os.getenv("WIREBOOK_FILTERS")) do filters[#filters + 1] = line end
 local hits, bad = {}, {}
-for i, f in ipairs(filters) do
-  hits[i] = {}
-  local ok, l = pcall(Listener.new, nil, f)
-  if ok then
-    function l.packet(pinfo) local h = hits[i]; h[#h + 1] = pinfo.number end
-  else
-    bad[i] = true
+local function listen()
+  for i, f in ipairs(filters) do
+    hits[i] = {}
+    local ok, l = pcall(Listener.new, nil, f)
+    if ok then
+      function l.packet(pinfo) local h = hits[i]; h[#h + 1] = pinfo.number end
+    else
+      bad[i] = true
+    end
   end
+end
+if os.getenv("WIREBOOK_FILTERS_LATE") == "1" then
+  local made = false
+  local p = Proto("wbfilterinit", "filter oracle")
+  function p.init() if not made then made = true; listen() end end
+else
+  listen()
 end
 local all = Listener.new()
 local done = false
@@ -50,14 +61,17 @@ function script(): string {
   return p;
 }
 
-/** Frame numbers (1-based) tshark selects for each filter; null for a filter tshark rejects. */
-export function tsharkBatch(file: string, filters: string[]): Promise<(number[] | null)[]> {
+/**
+ * Frame numbers (1-based) tshark selects for each filter; null for a filter tshark rejects.
+ * `extra`: more tshark arguments (`-X lua_script:DISSECTOR.lua`).
+ */
+export function tsharkBatch(file: string, filters: string[], extra: readonly string[] = []): Promise<(number[] | null)[]> {
   for (const f of filters) if (f.includes("\n")) throw new Error("a filter must be one line");
   const list = path.join(script(), "..", `filters-${process.pid}-${Math.random().toString(36).slice(2)}.txt`);
   fs.writeFileSync(list, filters.join("\n") + "\n");
   return new Promise((resolve, reject) => {
-    execFile("tshark", ["-r", file, ...PREFS, "-q", "-X", `lua_script:${script()}`],
-      { encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, WIREBOOK_FILTERS: list } },
+    execFile("tshark", [...extra, "-r", file, ...PREFS, "-q", "-X", `lua_script:${script()}`],
+      { encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, WIREBOOK_FILTERS: list, WIREBOOK_FILTERS_LATE: extra.length > 0 ? "1" : "0" } },
       (err, stdout) => {
         fs.rmSync(list, { force: true });
         // tshark exits 2 on a cut-off or corrupt capture, after the packets before the damage

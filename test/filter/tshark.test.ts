@@ -39,7 +39,7 @@ export const FILTERS = [
   "(tcp.srcport == 80 || tcp.srcport == 443) && tcp.len > 0", "ip.id == 0", "frame.time_relative <= 1.5",
   // strings
   'dns.qry.name contains "example"', 'dns.qry.name contains "google"', 'dns.qry.name matches "^www\\\\."',
-  'dns.qry.name matches "(?i)COM$"', "len(dns.qry.name) > 20", 'http.host contains "example"',
+  'dns.qry.name matches "(?i)COM$"', 'dns.qry.name matches "^WWW"', 'dns.qry.name matches "(?-i)^WWW"', "len(dns.qry.name) > 20", 'http.host contains "example"',
   'http.host matches "\\\\.(com|org)$"', 'http.request.method == "GET"', "http.response.code >= 300",
   "tls.handshake.type == 1", 'tls.handshake.extensions_server_name contains "google"',
   'frame.protocols contains "tls"', 'http.request.method in {"GET", "POST"}',
