@@ -97,6 +97,12 @@ export function install(args: string[]): string {
   if (!fs.existsSync(path.join(root, "dist", "src", "notebook", "kernel.js"))) {
     throw new Error("dist/src/notebook/kernel.js is missing: run `npm run build` first");
   }
+  // tslab is an optional peer dependency (a library-only install has none): say so before registering
+  try {
+    require.resolve("tslab/package.json", { paths: [root] });
+  } catch {
+    throw new KernelUsageError("the kernel needs tslab, which is not installed; in your project run: npm install tslab@1.0.22 (docs/install.md)");
+  }
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "kernel.json"), JSON.stringify(kernelSpec(root), null, 2) + "\n");
   for (const logo of ["logo-32x32.png", "logo-64x64.png", "logo-svg.svg"]) {
