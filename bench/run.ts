@@ -15,12 +15,14 @@ import * as os from "os";
 import * as path from "path";
 import { PcapWriter } from "../src/io/writer";
 import { generateOffice } from "../src/gen/office";
+import type { WalkResult } from "./walk";
 
 const ROOT = path.join(__dirname, "..", "..");
 const OUT = path.join(ROOT, "bench", "out");
 const PY = "/usr/bin/python3";
 const PEERS = path.join(ROOT, "bench", "peers.py");
 const WIREBOOK = path.join(ROOT, "dist", "src", "cli", "main.js");
+const WALK_BENCH = path.join(ROOT, "dist", "bench", "walk.js");
 const PCAP_PARSER_WALK = path.join(ROOT, "dist", "bench", "pcap-parser-walk.js");
 const FILTER_BENCH = path.join(ROOT, "dist", "bench", "filter.js");
 
@@ -227,7 +229,22 @@ function run(): void {
     filterRates = lastJson(r.stdout ?? "");
   }
 
-  const md = table(cap, results, (Date.now() - t0) / 1000) + pairTable(cap.packets, pairs, filterRates);
+  // the analyst's walk (open → flows → dns → http → tls → files → alerts → rules), step by step
+  let walkMd = "";
+  if (want("walk") && fs.existsSync(WALK_BENCH)) {
+    const r = spawnSync(process.execPath, [WALK_BENCH, file, "--json"], { encoding: "utf8", timeout: TIMEOUT });
+    try {
+      const w = JSON.parse((r.stdout ?? "").trim().split("\n").pop() ?? "") as WalkResult;
+      walkMd = ["", `The analyst's walk in one process (bench/walk.ts; flow tables built: ${w.flowTablesBuilt}):`, "",
+        "| step | s | rows | peak RSS MiB after it |", "| --- | ---: | ---: | ---: |",
+        ...w.steps.map((x) => `| ${x.step} | ${x.seconds.toFixed(2)} | ${x.rows} | ${x.peakRssMiB.toFixed(0)} |`),
+        `| total | ${w.total.toFixed(2)} | | |`, ""].join("\n");
+    } catch {
+      walkMd = `\nThe analyst's walk failed: ${(r.stderr ?? "").trim().split("\n").pop()}\n`;
+    }
+  }
+
+  const md = table(cap, results, (Date.now() - t0) / 1000) + pairTable(cap.packets, pairs, filterRates) + walkMd;
   fs.writeFileSync(path.join(OUT, "results.md"), md);
   process.stdout.write(md);
 }

@@ -26,3 +26,6 @@ export { ResultTable, isResultTable, writeTable, formatTable, toTsv, toCsv, toJs
 export * as stats from "./stats"; // wb.stats.hierarchy/conversations/endpoints/ioStat/topN/tcpTrouble
 export { files, FILES_COLUMNS, sniffMime, VirusTotalProvider, type FilesOptions, type ReputationProvider, type Verdict, type VirusTotalOptions } from "./files"; // also adds Capture.files()
 export { defineProtocol, defineDetector, definedProtocols, customDetectors, loadProtocolFile, loadDetectorFile, loadEnvProtocols, SpecError, ProtocolSpecError, DetectorSpecError, type ProtocolSpec, type FieldSpec, type FieldType, type Over, type DetectorSpec, type DetectorRow } from "./custom"; // your own protocols (docs/protocols.md) and detectors
+export { convert, resolveInputs, ConvertError, TABLES, ROW_GROUP_SIZE, type ConvertOptions, type ConvertResult, type ConvertedInput, type SchemaColumn } from "./dataset/convert"; // Parquet datasets (docs/dataset.md)
+export { sql, SqlError, type SqlOptions } from "./dataset/sql"; // SQL (DuckDB) over datasets and open captures
+export { captureArrow, tableArrow, arrowIpc } from "./dataset/arrow"; // also adds Capture.toArrow() and ResultTable.toArrow()

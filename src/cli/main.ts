@@ -18,6 +18,8 @@ commands:
   stats FILE -z io,phs|conv,TYPE|endpoints,TYPE|io,stat,N[,FILTER…]|top,FIELD[,N]|tcp,trouble   tshark-like statistics
   alerts FILE [--rules FILE.rules] [--detector FILE.js] [--no-detectors] [--format tsv|csv|json]   detectors' and signature alerts
   files FILE [--format tsv|csv|json] [--extract DIR] [--reputation virustotal]   HTTP bodies as files: MIME types, md5/sha1/sha256
+  convert INPUT… -o OUT [--jobs N]              captures (files, folders, globs) → a Parquet dataset (docs/dataset.md)
+  sql DATASET "SELECT …" [--format tsv|csv|json|table|arrow]   SQL (DuckDB) over a dataset's tables
   (every command that reads captures takes --protocol FILE.js, repeatable, and WIREBOOK_PROTOCOLS: your own protocols)
   kernel install [--user | --prefix DIR]        register the Jupyter kernel
   kernel uninstall [--user | --prefix DIR]      remove it
@@ -59,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
     case "stats": return (await import("./stats")).statsCommand(args);
     case "alerts": return (await import("./alerts")).alertsCommand(args);
     case "files": return (await import("./files")).filesCommand(args);
+    case "convert": return (await import("./convert")).convertCommand(args);
+    case "sql": return (await import("./sql")).sqlCommand(args);
     case undefined: throw new UsageError("no command given");
     case "-h": case "--help": case "help":
       process.stdout.write(USAGE);

@@ -10,11 +10,19 @@ export class Output {
     this.size += s.length;
     if (this.size > 1 << 16) this.flush();
   }
+  /** binary output (the Arrow IPC file), after the text written before it */
+  writeBytes(b: Uint8Array): void {
+    this.flush();
+    this.writeAll(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  }
   flush(): void {
     if (this.parts.length === 0) return;
     const buf = Buffer.from(this.parts.join(""), "utf8");
     this.parts = [];
     this.size = 0;
+    this.writeAll(buf);
+  }
+  private writeAll(buf: Buffer): void {
     let off = 0;
     while (off < buf.length) {
       try {

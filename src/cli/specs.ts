@@ -4,6 +4,9 @@
  */
 import { DISPLAY_FILTER, READ_FILE, tableFormat, type CommandSpec } from "./options";
 
+/** the tables' formats: text ones, and Arrow IPC (binary, src/dataset/arrow.ts) */
+const TABLE_FORMATS = ["tsv", "csv", "json", "arrow"] as const;
+
 const INPUTS = { min: 1, name: "capture file (FILE, or - for standard input)" };
 const EXIT = "exit status: 0 done, 1 internal error, 2 bad usage or a capture it cannot read";
 
@@ -40,12 +43,12 @@ export const SUMMARY: CommandSpec = {
 
 export const FLOWS: CommandSpec = {
   name: "flows",
-  synopsis: "FILE [FILE …] [-T tsv|csv|json] [-Y FILTER] [--all] [--nfstream] [--zeek-scripts a,b] [--max-connections N]",
+  synopsis: "FILE [FILE …] [-T tsv|csv|json|arrow] [-Y FILTER] [--all] [--nfstream] [--zeek-scripts a,b] [--max-connections N]",
   about: "The captures' connections, as Zeek's conn.log. With several files, a first column `capture` names each row's file.",
   inputs: INPUTS,
   options: [
     READ_FILE,
-    tableFormat(),
+    tableFormat(TABLE_FORMATS),
     DISPLAY_FILTER,
     { names: ["--all"], help: "add the nfstream-style statistics columns" },
     { names: ["--nfstream"], help: "nfstream's flow definition (and its columns)" },
@@ -58,10 +61,10 @@ export const FLOWS: CommandSpec = {
 export function appSpec(name: string): CommandSpec {
   return {
     name,
-    synopsis: "FILE [FILE …] [-T tsv|csv|json] [-Y FILTER]",
+    synopsis: "FILE [FILE …] [-T tsv|csv|json|arrow] [-Y FILTER]",
     about: `The ${name} table keyed to flow uids (Zeek's ${name === "tls" ? "ssl" : name}.log). With several files, a first column \`capture\` names each row's file.`,
     inputs: INPUTS,
-    options: [READ_FILE, tableFormat(), DISPLAY_FILTER],
+    options: [READ_FILE, tableFormat(TABLE_FORMATS), DISPLAY_FILTER],
     notes: ["-Y keeps the packets the filter matches before the flows and the table are made.", EXIT],
   };
 }
@@ -108,7 +111,7 @@ export const STATS: CommandSpec = {
 
 export const ALERTS: CommandSpec = {
   name: "alerts",
-  synopsis: "FILE [--rules FILE.rules …] [--detector FILE …] [--no-detectors] [-T tsv|csv|json]",
+  synopsis: "FILE [--rules FILE.rules …] [--detector FILE …] [--no-detectors] [-T tsv|csv|json|arrow]",
   about: "The detectors' alerts and Suricata/Snort signature alerts.",
   inputs: { ...INPUTS, max: 1 },
   options: [
@@ -119,18 +122,18 @@ export const ALERTS: CommandSpec = {
     { names: ["--midstream"], help: "rules also match flows whose start is not in the capture" },
     { names: ["--async-oneside"], help: "rules also match flows seen one way" },
     { names: ["--show-secrets"], help: "show captured credentials in clear" },
-    tableFormat(),
+    tableFormat(TABLE_FORMATS),
   ],
   notes: [EXIT],
 };
 
 export const FILES: CommandSpec = {
   name: "files",
-  synopsis: "FILE [-T tsv|csv|json] [--extract DIR] [--reputation virustotal] [--cache-dir DIR]",
+  synopsis: "FILE [-T tsv|csv|json|arrow] [--extract DIR] [--reputation virustotal] [--cache-dir DIR]",
   about: "HTTP bodies as files: MIME types, md5/sha1/sha256 (Zeek's files.log).",
   inputs: { ...INPUTS, max: 1 },
   options: [
-    tableFormat(),
+    tableFormat(TABLE_FORMATS),
     { names: ["--extract"], arg: "DIR", help: "write each file's content to DIR" },
     { names: ["--reputation"], arg: "virustotal", choices: ["virustotal"], help: "look the hashes up (needs VT_API_KEY)" },
     { names: ["--cache-dir"], arg: "DIR", help: "where reputation answers are cached" },
@@ -152,9 +155,33 @@ export const KERNEL: CommandSpec = {
   notes: ["The kernel needs tslab beside Wirebook: npm install tslab@1.0.22 (docs/install.md).", EXIT],
 };
 
+export const CONVERT: CommandSpec = {
+  name: "convert",
+  synopsis: "INPUT… -o OUT [--jobs N] [--row-group-size N] [--compression zstd|snappy]",
+  about: "Captures (files, folders, globs, gzip) to a Hive-partitioned Parquet dataset (docs/dataset.md).",
+  options: [
+    { names: ["-o", "--out"], arg: "OUT", help: "the dataset's folder" },
+    { names: ["-j", "--jobs"], arg: "N", help: "captures converted at once" },
+    { names: ["--row-group-size"], arg: "N", help: "rows a Parquet row group" },
+    { names: ["--compression"], arg: "zstd|snappy", help: "Parquet compression" },
+  ],
+  notes: [EXIT],
+};
+
+export const SQL: CommandSpec = {
+  name: "sql",
+  synopsis: "DATASET \"SELECT …\" [-T tsv|csv|json|table|arrow] [-o FILE]",
+  about: "SQL (DuckDB) over a dataset's views: packets, flows, dns, http, tls, dhcp, quic, smtp, files, alerts (each with the capture column).",
+  options: [
+    { names: ["-T", "--format"], arg: "tsv|csv|json|table|arrow", help: "output format (default tsv)" },
+    { names: ["-o", "--out"], arg: "FILE", help: "write the result to FILE" },
+  ],
+  notes: ["A refused query: one line on stderr, exit 2.", EXIT],
+};
+
 /** The spec of a command by name (the application tables' from their names). */
 export function specOf(name: string, appNames: readonly string[]): CommandSpec | undefined {
-  const fixed: Record<string, CommandSpec> = { fields: FIELDS, summary: SUMMARY, flows: FLOWS, report: REPORT, capture: CAPTURE, stats: STATS, alerts: ALERTS, files: FILES, kernel: KERNEL };
+  const fixed: Record<string, CommandSpec> = { fields: FIELDS, summary: SUMMARY, flows: FLOWS, report: REPORT, capture: CAPTURE, stats: STATS, alerts: ALERTS, files: FILES, kernel: KERNEL, convert: CONVERT, sql: SQL };
   if (Object.prototype.hasOwnProperty.call(fixed, name)) return fixed[name];
   return appNames.includes(name) ? appSpec(name) : undefined;
 }

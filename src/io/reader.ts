@@ -27,6 +27,8 @@ export interface ReadOptions {
    * uncompressed classic pcap (left empty otherwise): where a later pass over some rows may start
    */
   checkpoints?: number[];
+  /** awaited after each buffer of input: lets a consumer of the records catch up (backpressure) */
+  between?: () => Promise<void>;
 }
 
 export interface ReadResult {
@@ -91,6 +93,7 @@ export async function readCapture(file: string, sink: RecordSink, opts: ReadOpti
         throw new CaptureError(file, parser.damage.offset, parser.damage.reason);
       }
       opts.onProgress?.(src.position, src.size, parser.records);
+      if (opts.between !== undefined) await opts.between();
       if (parser.done) break;
       if (eof && (filled - start < parser.need || filled === start)) break;
       // keep the unparsed tail, then make room for the next record

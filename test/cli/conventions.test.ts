@@ -27,7 +27,7 @@ function tshark(args: string[]): string {
   return r.stdout;
 }
 
-const COMMANDS = ["fields", "summary", "flows", "dns", "http", "tls", "dhcp", "quic", "smtp", "report", "capture", "stats", "alerts", "files", "kernel"];
+const COMMANDS = ["fields", "summary", "flows", "dns", "http", "tls", "dhcp", "quic", "smtp", "report", "capture", "stats", "alerts", "files", "kernel", "convert", "sql"];
 
 test("every command's --help and -h print its own usage and exit 0", () => {
   for (const cmd of COMMANDS) {

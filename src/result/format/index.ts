@@ -17,9 +17,11 @@ export interface TableSource {
 
 export interface Sink {
   write(s: string): void;
+  /** binary output (the Arrow IPC file); sinks without it cannot take `arrow` */
+  writeBytes?(b: Uint8Array): void;
 }
 
-export type Format = "tsv" | "csv" | "json";
+export type Format = "tsv" | "csv" | "json" | "arrow";
 export const FORMATS: Format[] = ["tsv", "csv", "json"];
 
 export interface WriteOptions {
@@ -126,10 +128,19 @@ export function writeTable(t: TableSource, format: Format, out: Sink, o: WriteOp
   if (format === "tsv") writeTsv(t, out, o);
   else if (format === "csv") writeCsv(t, out, o);
   else if (format === "json") writeJsonLines(t, out, o);
-  else throw new Error(`unknown format "${format as string}": tsv, csv or json`);
+  else if (format === "arrow") writeArrow(t, out, o);
+  else throw new Error(`unknown format "${format as string}": tsv, csv, json or arrow`);
 }
 
-/** The text of `t` in a format. */
+/** An Arrow IPC file (src/dataset/arrow.ts; apache-arrow is loaded on first use) to a binary sink. */
+export function writeArrow(t: TableSource, out: Sink, o: WriteOptions = {}): void {
+  if (out.writeBytes === undefined) throw new Error("the arrow format is binary: this output takes text only");
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { arrowIpc } = require("../../dataset/arrow") as typeof import("../../dataset/arrow");
+  out.writeBytes(arrowIpc(t, o.columns));
+}
+
+/** The text of `t` in a format (not arrow, which is binary). */
 export function formatTable(t: TableSource, format: Format, o: WriteOptions = {}): string {
   const s = new Text();
   writeTable(t, format, s, o);
