@@ -13,44 +13,25 @@ import { loadDetectorFile } from "../custom/load";
 import { writeTable, type Format } from "../result/format";
 import { open } from "../table/load";
 import { UsageError } from "./usage";
+import { flag, parseArgs, str, strs } from "./options";
+import { ALERTS } from "./specs";
+import { inputPath } from "./inputs";
 import { Output } from "./output";
 import { Progress } from "./progress";
 
 export async function alertsCommand(args: string[]): Promise<number> {
-  let file: string | undefined, format = "tsv", midstream = false, asyncOneside = false;
-  let detectors = true, showSecrets = false;
-  const ruleFiles: string[] = [], detectorFiles: string[] = [];
+  const p = parseArgs(ALERTS, args);
+  const file = inputPath(p.inputs[0]);
+  const format = str(p, "format") ?? "tsv", midstream = flag(p, "midstream"), asyncOneside = flag(p, "async-oneside");
+  const detectors = !flag(p, "no-detectors"), showSecrets = flag(p, "show-secrets");
+  const ruleFiles = strs(p, "rules");
   const vars: Record<string, string> = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--rules" || a === "-r") {
-      const f = args[++i];
-      if (f === undefined) throw new UsageError("--rules needs a file");
-      ruleFiles.push(f);
-    } else if (a.startsWith("--rules=")) ruleFiles.push(a.slice(8));
-    else if (a === "--detector") {
-      const f = args[++i];
-      if (f === undefined) throw new UsageError("--detector needs a file (a module exporting a detector)");
-      detectorFiles.push(f);
-    } else if (a.startsWith("--detector=")) detectorFiles.push(a.slice(11));
-    else if (a === "--format" || a === "-T" || a.startsWith("--format=")) {
-      format = a.startsWith("--format=") ? a.slice(9) : args[++i] ?? "";
-      if (!["tsv", "csv", "json", "arrow"].includes(format)) throw new UsageError("--format takes tsv, csv, json or arrow");
-    } else if (a === "--midstream") midstream = true;
-    else if (a === "--no-detectors") detectors = false;
-    else if (a === "--show-secrets") showSecrets = true;
-    else if (a === "--async-oneside") asyncOneside = true;
-    else if (a === "--var") {
-      const kv = args[++i] ?? "";
-      const eq = kv.indexOf("=");
-      if (eq <= 0) throw new UsageError("--var takes NAME=VALUE (e.g. HOME_NET=[10.0.0.0/8])");
-      vars[kv.slice(0, eq).replace(/^\$/, "")] = kv.slice(eq + 1);
-    } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
-    else if (file === undefined) file = a;
-    else throw new UsageError(`unexpected argument ${a}`);
+  for (const kv of strs(p, "var")) {
+    const eq = kv.indexOf("=");
+    if (eq <= 0) throw new UsageError("--var takes NAME=VALUE (e.g. HOME_NET=[10.0.0.0/8])");
+    vars[kv.slice(0, eq).replace(/^\$/, "")] = kv.slice(eq + 1);
   }
-  if (file === undefined) throw new UsageError("alerts: no capture file given");
-  const mine = detectorFiles.flatMap(loadDetectorFile);
+  const mine = strs(p, "detector").flatMap(loadDetectorFile);
   if (ruleFiles.length === 0 && !detectors && mine.length === 0) throw new UsageError("alerts: nothing to run (--no-detectors and no --rules FILE.rules)");
   const texts: string[] = [];
   for (const f of ruleFiles) {

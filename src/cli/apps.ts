@@ -1,48 +1,48 @@
 /**
- * `wirebook dns|http|tls|dhcp|quic|smtp FILE [--format tsv|csv|json]`: an application table. TSV is a
- * Zeek log (#fields/#types header, "-" unset, "(empty)" for empty lists, lists joined by ","); CSV
- * has a header row and empty cells for unset; JSON is one object per line without unset fields,
- * lists as arrays (as Zeek's JSON logs).
+ * `wirebook dns|http|tls|dhcp|quic|smtp FILE [FILE …] [-T tsv|csv|json] [-Y FILTER]`: an application
+ * table. TSV is a Zeek log (#fields/#types header, "-" unset, "(empty)" for empty lists, lists joined
+ * by ","); CSV has a header row and empty cells for unset; JSON is one object per line without unset
+ * fields, lists as arrays (as Zeek's JSON logs). -Y keeps the matching packets before the flows and
+ * the table are made. With several files, a first column `capture` names each row's file.
  */
 import { FLOW_FIELDS } from "../flows";
 import { APP_NAMES, type AppName, type AppTable } from "../flows/apps";
-import { open } from "../table/load";
 import { UsageError } from "./usage";
 import { Output } from "./output";
 import { writeTable, type Format, type Sink } from "../result/format";
-import { Progress } from "./progress";
+import { showControls } from "../result/format/escape";
+import { parseArgs, str } from "./options";
+import { appSpec } from "./specs";
+import { openInputs, stacked } from "./inputs";
 
 /** An application table in a format (TSV: a Zeek log with its #path; src/result/format). */
 export function writeApp(t: AppTable, format: string, out: Sink, columns: string[] = t.columns): void {
   writeTable(t, format as Format, out, { columns, path: t.logPath });
 }
 
-/** The fields the second pass needs besides FLOW_FIELDS (none today: kept for clarity). */
+/** The fields the second pass needs besides FLOW_FIELDS. */
 const APP_FIELDS = [...FLOW_FIELDS, "tcp.flags", "tcp.seq_raw", "tcp.ack_raw", "tcp.hdr_len", "tcp.len", "udp.length"];
 
 export async function appCommand(name: string, args: string[]): Promise<number> {
   if (!(APP_NAMES as string[]).includes(name)) throw new UsageError(`unknown table "${name}"`);
-  let file: string | undefined, format = "tsv";
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--format" || a === "-T" || a.startsWith("--format=")) {
-      format = a.startsWith("--format=") ? a.slice(9) : args[++i] ?? "";
-      if (!["tsv", "csv", "json", "arrow"].includes(format)) throw new UsageError(`--format takes tsv, csv, json or arrow`);
-    } else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
-    else if (file === undefined) file = a;
-    else throw new UsageError(`unexpected argument ${a}`);
+  const p = parseArgs(appSpec(name), args);
+  const format = str(p, "format") ?? "tsv";
+  const caps = await openInputs(p.inputs, APP_FIELDS, str(p, "filter"));
+  const warn = (capture: string, w: string) => process.stderr.write(`wirebook: warning: ${caps.length > 1 ? capture + ": " : ""}${showControls(w)}\n`);
+  const tables: { capture: string; table: AppTable }[] = [];
+  for (const { capture, cap } of caps) {
+    const ft = cap.flows();
+    for (const w of ft.warnings) warn(capture, w);
+    const t = await (cap as unknown as Record<AppName, (o: object) => Promise<AppTable>>)[name as AppName]({ flows: ft });
+    for (const w of t.warnings) warn(capture, w);
+    tables.push({ capture, table: t });
   }
-  if (file === undefined) throw new UsageError(`${name}: no capture file given`);
-  const progress = new Progress(process.stderr);
-  const cap = await open(file, { columns: APP_FIELDS, onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.packets) });
-  progress.done();
-  for (const w of cap.warnings) process.stderr.write(`wirebook: warning: ${w}\n`);
-  const ft = cap.flows();
-  for (const w of ft.warnings) process.stderr.write(`wirebook: warning: ${w}\n`);
-  const t = await (cap as unknown as Record<AppName, (o: object) => Promise<AppTable>>)[name as AppName]({ flows: ft });
-  for (const w of t.warnings) process.stderr.write(`wirebook: warning: ${w}\n`);
   const out = new Output(1);
-  writeApp(t, format, out);
+  if (tables.length === 1) writeApp(tables[0].table, format, out);
+  else {
+    const t0 = tables[0].table;
+    writeTable(stacked(tables, t0.columns), format as Format, out, { path: t0.logPath });
+  }
   out.flush();
   return 0;
 }

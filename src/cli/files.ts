@@ -10,34 +10,19 @@ import type { FilesOptions } from "../files";
 import { open } from "../table/load";
 import { writeApp } from "./apps";
 import { UsageError } from "./usage";
+import { parseArgs, str } from "./options";
+import { FILES } from "./specs";
+import { inputPath } from "./inputs";
 import { Output } from "./output";
 import { Progress } from "./progress";
 
 const FILES_FIELDS = [...FLOW_FIELDS, "tcp.flags", "tcp.seq_raw", "tcp.ack_raw", "tcp.hdr_len", "tcp.len", "udp.length"];
 
 export async function filesCommand(args: string[]): Promise<number> {
-  let file: string | undefined, format = "tsv", extract: string | undefined, reputation: string | undefined, cacheDir: string | undefined;
-  const value = (i: number, a: string): string => {
-    const v = args[i];
-    if (v === undefined || v === "") throw new UsageError(`${a} needs a value`);
-    return v;
-  };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--format" || a === "-T") format = value(++i, a);
-    else if (a.startsWith("--format=")) format = a.slice(9);
-    else if (a === "--extract") extract = value(++i, a);
-    else if (a.startsWith("--extract=")) extract = a.slice(10);
-    else if (a === "--reputation") reputation = value(++i, a);
-    else if (a.startsWith("--reputation=")) reputation = a.slice(13);
-    else if (a === "--cache-dir") cacheDir = value(++i, a);
-    else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
-    else if (file === undefined) file = a;
-    else throw new UsageError(`unexpected argument ${a}`);
-  }
-  if (!["tsv", "csv", "json", "arrow"].includes(format)) throw new UsageError("--format takes tsv, csv, json or arrow");
-  if (reputation !== undefined && reputation !== "virustotal") throw new UsageError("--reputation takes virustotal");
-  if (file === undefined) throw new UsageError("files: no capture file given");
+  const p = parseArgs(FILES, args);
+  const file = inputPath(p.inputs[0]);
+  const format = str(p, "format") ?? "tsv", extract = str(p, "extract"), reputation = str(p, "reputation"), cacheDir = str(p, "cache-dir");
+  for (const [k, v] of [["--extract", extract], ["--cache-dir", cacheDir]]) if (v === "") throw new UsageError(`${k} needs a value`);
   const progress = new Progress(process.stderr);
   const cap = await open(file, { columns: FILES_FIELDS, onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.packets) });
   progress.done();

@@ -13,6 +13,7 @@
  * The spec runs this checkout's kernel/launcher.js with this node (absolute paths), so the
  * kernel uses the Wirebook it was installed from.
  */
+import { showControls } from "../result/format/escape";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -96,6 +97,12 @@ export function install(args: string[]): string {
   if (!fs.existsSync(path.join(root, "dist", "src", "notebook", "kernel.js"))) {
     throw new Error("dist/src/notebook/kernel.js is missing: run `npm run build` first");
   }
+  // tslab is an optional peer dependency (a library-only install has none): say so before registering
+  try {
+    require.resolve("tslab/package.json", { paths: [root] });
+  } catch {
+    throw new KernelUsageError("the kernel needs tslab, which is not installed; in your project run: npm install tslab@1.0.22 (docs/install.md)");
+  }
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "kernel.json"), JSON.stringify(kernelSpec(root), null, 2) + "\n");
   for (const logo of ["logo-32x32.png", "logo-64x64.png", "logo-svg.svg"]) {
@@ -115,15 +122,40 @@ export function uninstall(args: string[]): string | null {
 
 export const NBCONVERT = "/usr/bin/jupyter-nbconvert";
 
-/** Executes a notebook to HTML; returns the HTML path. */
+/** A notebook cell that raised: its number (1-based, as Jupyter counts cells) and the error's line. */
+export interface CellError { cell: number; error: string }
+
+/** The cells of an executed notebook whose outputs hold an error. */
+export function cellErrors(executed: string): CellError[] {
+  const nb = JSON.parse(fs.readFileSync(executed, "utf8")) as { cells: { cell_type: string; outputs?: { output_type: string; ename?: string; evalue?: string }[] }[] };
+  const errors: CellError[] = [];
+  nb.cells.forEach((c, i) => {
+    for (const o of c.outputs ?? []) {
+      if (o.output_type === "error") errors.push({ cell: i + 1, error: `${o.ename ?? "Error"}: ${o.evalue ?? ""}`.split("\n")[0] });
+    }
+  });
+  return errors;
+}
+
+/** A notebook whose cells raised (without --allow-errors): exit 2 with the cells and errors. */
+export class NotebookError extends Error {}
+
+/**
+ * Executes a notebook to HTML; returns the HTML path. The cells run with --allow-errors (so an
+ * error shows in its cell and the others still run); a cell that raised is then exit 2 naming the
+ * cell and the error, unless `--allow-errors` was given: then the HTML is written with the error
+ * shown. The executed notebook is kept beside the HTML only while it is converted.
+ */
 export function execute(args: string[]): string {
   let out: string | undefined;
   let notebook: string | undefined;
+  let allowErrors = false;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--out") {
       out = args[++i];
       if (!out) throw new KernelUsageError("--out needs a directory");
     } else if (args[i].startsWith("--out=")) out = args[i].slice(6);
+    else if (args[i] === "--allow-errors") allowErrors = true;
     else if (args[i].startsWith("-")) throw new KernelUsageError(`unknown option "${args[i]}"`);
     else if (notebook === undefined) notebook = args[i];
     else throw new KernelUsageError("one notebook at a time");
@@ -136,14 +168,24 @@ export function execute(args: string[]): string {
     install(["--prefix", prefix]);
     const jupyterPath = [path.join(prefix, "share", "jupyter"), process.env.JUPYTER_PATH].filter(Boolean).join(path.delimiter);
     const outDir = path.resolve(out ?? path.dirname(notebook));
-    const r = spawnSync(
-      nbconvert,
-      ["--to", "html", "--execute", "--ExecutePreprocessor.timeout=600", "--ExecutePreprocessor.kernel_name=wirebook", "--output-dir", outDir, notebook],
-      { stdio: "inherit", env: { ...process.env, JUPYTER_PATH: jupyterPath, PYDEVD_DISABLE_FILE_VALIDATION: "1" } },
-    );
-    if (r.error) throw new Error(`cannot run ${nbconvert} (apt-get install jupyter-nbconvert python3-nbclient): ${r.error.message}`);
-    if (r.status !== 0) throw new Error(`${nbconvert} failed (exit ${r.status})`);
-    return path.join(outDir, path.basename(notebook).replace(/\.ipynb$/, "") + ".html");
+    const base = path.basename(notebook).replace(/\.ipynb$/, "");
+    const env = { ...process.env, JUPYTER_PATH: jupyterPath, PYDEVD_DISABLE_FILE_VALIDATION: "1" };
+    const run = (argv: string[]) => {
+      const r = spawnSync(nbconvert, argv, { stdio: "inherit", env });
+      if (r.error) throw new Error(`cannot run ${nbconvert} (apt-get install jupyter-nbconvert python3-nbclient): ${r.error.message}`);
+      if (r.status !== 0) throw new Error(`${nbconvert} failed (exit ${r.status})`);
+    };
+    // 1. execute (errors stay in their cells), into the prefix
+    const executed = path.join(prefix, `${base}.ipynb`);
+    run(["--to", "notebook", "--execute", "--allow-errors", "--ExecutePreprocessor.timeout=600", "--ExecutePreprocessor.kernel_name=wirebook", "--output-dir", prefix, "--output", base, notebook]);
+    const errors = cellErrors(executed);
+    if (errors.length > 0 && !allowErrors) {
+      throw new NotebookError(`${notebook}: ${errors.map((e) => `cell ${e.cell}: ${e.error}`).join("; ")} (--allow-errors writes the HTML with the errors shown)`);
+    }
+    // 2. the executed notebook to HTML
+    fs.mkdirSync(outDir, { recursive: true });
+    run(["--to", "html", "--output-dir", outDir, "--output", base, executed]);
+    return path.join(outDir, `${base}.html`);
   } finally {
     fs.rmSync(prefix, { recursive: true, force: true });
   }
@@ -151,7 +193,7 @@ export function execute(args: string[]): string {
 
 const USAGE = `usage: wirebook kernel install [--user | --prefix DIR | --sys]
        wirebook kernel uninstall [--user | --prefix DIR | --sys]
-       wirebook kernel execute NOTEBOOK.ipynb [--out DIR]
+       wirebook kernel execute NOTEBOOK.ipynb [--out DIR] [--allow-errors]
 `;
 
 export async function kernelCommand(args: string[]): Promise<number> {
@@ -188,6 +230,10 @@ export async function kernelCommand(args: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof KernelUsageError) {
       process.stderr.write(`wirebook kernel: ${e.message}\n${USAGE}`);
+      return 2;
+    }
+    if (e instanceof NotebookError) {
+      process.stderr.write(`wirebook kernel: ${showControls(e.message)}\n`);
       return 2;
     }
     throw e;

@@ -3,6 +3,7 @@
  * The `wirebook` command. Exit codes: 0 done, 1 internal error, 2 rejected input or bad usage.
  */
 import { CaptureError } from "../io/errors";
+import { showControls } from "../result/format/escape";
 import { SpecError } from "../custom/errors";
 
 const USAGE = `usage: wirebook <command> [options]
@@ -26,14 +27,31 @@ commands:
   kernel install [--user | --prefix DIR]        register the Jupyter kernel
   kernel uninstall [--user | --prefix DIR]      remove it
   kernel execute NOTEBOOK.ipynb [--out DIR]     run a notebook headless to HTML
+
+wirebook CMD --help: that command's usage; wirebook --version: the version.
 `;
 
 import { CommandError, UsageError } from "./usage";
+import { HelpRequest, usageText } from "./options";
 
+/** the command the usage error is about (for "see wirebook CMD --help"), when argv names one */
+let current: string | undefined;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === "--version" || cmd === "-v" || cmd === "version") {
+    process.stdout.write(`wirebook ${(require("../../../package.json") as { version: string }).version}\n`);
+    return 0;
+  }
   const given = (await import("../enrich/cli")).takeEnrichOptions(rest); // --geoip-city/--geoip-asn (any command)
+  const appNames = (await import("../flows/apps")).APP_NAMES as readonly string[];
+  const spec = cmd === undefined ? undefined : (await import("./specs")).specOf(cmd, appNames);
+  if (spec !== undefined) {
+    current = cmd;
+    // -h/--help: the command's own usage, before the command parses (every command, the same way)
+    const end = given.indexOf("--");
+    if ((end < 0 ? given : given.slice(0, end)).some((a) => a === "-h" || a === "--help")) throw new HelpRequest(usageText(spec));
+  }
   // your own protocols (docs/protocols.md): before the command, so its captures have their fields
   const args = cmd === undefined || cmd === "kernel" || cmd.startsWith("-") || cmd === "help" ? given
     : (await import("../custom/load")).takeProtocolArgs(given);
@@ -51,9 +69,10 @@ async function main(argv: string[]): Promise<number> {
     case "sql": return (await import("./sql")).sqlCommand(args);
     case "diff": return (await import("../enrich/diffcli")).diffCommand(args);
     case "insights": return (await import("../enrich/insightscli")).insightsCommand(args);
-    case undefined: case "-h": case "--help": case "help":
+    case undefined: throw new UsageError("no command given");
+    case "-h": case "--help": case "help":
       process.stdout.write(USAGE);
-      return cmd === undefined ? 2 : 0;
+      return 0;
     default:
       // an application table's command comes from its spec (src/flows/apps: APPS)
       if ((await import("../flows/apps")).appSpec(cmd) !== undefined) return (await import("./apps")).appCommand(cmd, args);
@@ -83,11 +102,16 @@ export function run(argv: string[]): void {
       if (e instanceof CaptureError || e instanceof SpecError) {
         process.stderr.write(`wirebook: ${e.message}\n`);
         process.exitCode = 2;
+      } else if (e instanceof HelpRequest) {
+        process.stdout.write(e.text);
+        process.exitCode = 0;
       } else if (e instanceof UsageError) {
-        process.stderr.write(`wirebook: ${e.message}\n${USAGE}`);
+        // one line, then where the usage is (tshark and GNU tools print the same short form)
+        const first = e.message.split("\n")[0];
+        process.stderr.write(`wirebook: ${showControls(first)}\nsee wirebook${current ? " " + current : ""} --help\n`);
         process.exitCode = 2;
       } else if (e instanceof CommandError) {
-        process.stderr.write(`wirebook: ${e.message}\n`);
+        process.stderr.write(`wirebook: ${e.message.split("\n").map(showControls).join("\n")}\n`);
         process.exitCode = 2;
       } else if (systemError(e) !== null) {
         // the machine's answer (no such folder, a full disk, no permission): one line, no stack

@@ -4,30 +4,22 @@ import * as path from "path";
 import { open } from "../table/load";
 import "../flows"; // Capture.flows()
 import { buildReport } from "../report/index";
-import { UsageError } from "./usage";
+import { parseArgs, str } from "./options";
+import { REPORT } from "./specs";
+import { inputPath } from "./inputs";
 import { Progress } from "./progress";
 
 export async function reportCommand(args: string[]): Promise<number> {
-  let file: string | undefined, out: string | undefined, title: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    const value = () => {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError(`report: ${a} needs a value`);
-      return v;
-    };
-    if (a === "-o" || a === "--out" || a === "--output") out = value();
-    else if (a === "--title" || a === "-t") title = value();
-    else if (a.startsWith("-") && a !== "-") throw new UsageError(`unknown option ${a}`);
-    else if (file === undefined) file = a;
-    else throw new UsageError(`unexpected argument ${a}`);
-  }
-  if (file === undefined) throw new UsageError("report: no capture file given");
+  const p = parseArgs(REPORT, args);
+  const file = p.inputs[0];
+  let out = str(p, "out");
+  if (file === "-") out ??= "stdin.report.html";
+  const title = str(p, "title");
   out ??= path.basename(file).replace(/\.(pcapng|pcap|cap)(\.gz)?$/i, "") + ".report.html";
   const tty = process.stderr.isTTY === true;
   const progress = new Progress(process.stderr);
   const t0 = Date.now();
-  const cap = await open(file, { onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.packets) });
+  const cap = await open(inputPath(file), { onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.packets) });
   progress.done();
   for (const w of cap.warnings) process.stderr.write(`wirebook: ${file}: warning: ${w}\n`);
   const flows = cap.flows();

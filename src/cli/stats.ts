@@ -9,27 +9,18 @@ import { conversationsByFrames, endpoints, hierarchy, ioStat, tcpTrouble, topN, 
 import { CONV_TYPES, type ConvType } from "../stats/taps";
 import { convText, endpointsText, phsText, tableText } from "../stats/text";
 import { CommandError, UsageError } from "./usage";
+import { parseArgs, str, strs } from "./options";
+import { STATS } from "./specs";
+import { inputPath } from "./inputs";
 import { FORMATS, writeTable, type Format } from "../result/format";
 import { Output } from "./output";
 import { Progress } from "./progress";
 
 export async function statsCommand(args: string[]): Promise<number> {
-  let file: string | undefined;
-  const zs: string[] = [];
-  let format: Format | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "-z") { const v = args[++i]; if (v === undefined) throw new UsageError("-z needs a statistic"); zs.push(v); }
-    else if (a === "--format" || a === "-T" || a.startsWith("--format=")) {
-      const f = a.startsWith("--format=") ? a.slice(9) : args[++i] ?? "";
-      if (!(FORMATS as string[]).includes(f)) throw new UsageError("--format takes tsv, csv or json");
-      format = f as Format;
-    }
-    else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
-    else if (file === undefined) file = a;
-    else throw new UsageError(`unexpected argument ${a}`);
-  }
-  if (file === undefined) throw new UsageError("stats: no capture file given");
+  const p = parseArgs(STATS, args);
+  const file = inputPath(p.inputs[0]);
+  const zs = strs(p, "z");
+  const format = str(p, "format") as Format | undefined;
   if (zs.length === 0) throw new UsageError("stats: no statistic given (-z io,phs | conv,TYPE | endpoints,TYPE | io,stat,SECONDS[,FILTER…] | top,FIELD[,N] | tcp,trouble)");
   const type = (t: string): ConvType => {
     if (!(CONV_TYPES as string[]).includes(t)) throw new UsageError(`unknown type "${t}"; one of ${CONV_TYPES.join(", ")}`);

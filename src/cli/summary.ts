@@ -1,28 +1,31 @@
-/** `wirebook summary FILE`: what capinfos tells, plus packets per protocol. */
-import { open } from "../table/load";
-import { UsageError } from "./usage";
-import { Progress } from "./progress";
+/** `wirebook summary FILE [FILE …] [--json]`: what capinfos tells of each file, plus packets per protocol. */
+import type { CaptureSummary } from "../table/capture";
+import { showControls } from "../result/format/escape";
+import { flag, parseArgs } from "./options";
+import { SUMMARY } from "./specs";
+import { openInputs } from "./inputs";
 
 export async function summaryCommand(args: string[]): Promise<number> {
-  let file: string | undefined, json = false;
-  for (const a of args) {
-    if (a === "--json") json = true;
-    else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
-    else if (file === undefined) file = a;
-    else throw new UsageError(`unexpected argument ${a}`);
+  const p = parseArgs(SUMMARY, args);
+  const summaries: CaptureSummary[] = [];
+  for (const input of p.inputs) {
+    // one at a time: a summary is kept, the capture is not
+    const [{ cap }] = await openInputs([input], [], undefined, false);
+    summaries.push({ ...cap.summary(), file: input });
   }
-  if (file === undefined) throw new UsageError("summary: no capture file given");
-  const progress = new Progress(process.stderr);
-  const cap = await open(file, { onProgress: (p) => progress.update(p.bytes, p.totalBytes, p.packets) });
-  progress.done();
-  const s = cap.summary();
-  if (json) {
-    process.stdout.write(JSON.stringify(s, null, 2) + "\n");
+  if (flag(p, "json")) {
+    const doc = summaries.length === 1 ? summaries[0] : summaries;
+    process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
     return 0;
   }
+  process.stdout.write(summaries.map(summaryText).join("\n"));
+  return 0;
+}
+
+function summaryText(s: CaptureSummary): string {
   const iso = (t?: number) => (t === undefined ? "n/a" : new Date(Math.floor(t * 1000)).toISOString().replace("T", " ").replace("Z", " UTC"));
   const lines = [
-    `File name:           ${s.file}`,
+    `File name:           ${showControls(s.file)}`,
     `File format:         ${s.format}`,
     `Link types:          ${s.linkTypes.join(", ")}`,
     `Packets:             ${s.packets}`,
@@ -35,9 +38,8 @@ export async function summaryCommand(args: string[]): Promise<number> {
     `Malformed packets:   ${s.malformed}`,
     "",
     "Protocol            Packets   Share",
-    ...s.protocols.map((p) => `${p.protocol.padEnd(18)} ${String(p.packets).padStart(8)}  ${((100 * p.packets) / Math.max(1, s.packets)).toFixed(1).padStart(5)}%`),
+    ...s.protocols.map((p) => `${showControls(p.protocol).padEnd(18)} ${String(p.packets).padStart(8)}  ${((100 * p.packets) / Math.max(1, s.packets)).toFixed(1).padStart(5)}%`),
   ];
-  for (const w of s.warnings) lines.push(`warning: ${w}`);
-  process.stdout.write(lines.join("\n") + "\n");
-  return 0;
+  for (const w of s.warnings) lines.push(`warning: ${showControls(w)}`);
+  return lines.join("\n") + "\n";
 }

@@ -74,7 +74,8 @@ function zeekType(t: duck.DuckDBType): string {
 }
 
 /** A DuckDB result as a ResultTable named "sql" (times: epoch seconds as values, DuckDB's text as text). */
-export function resultTable(reader: duck.DuckDBResultReader, name = "sql"): ResultTable {
+/* not exported: DuckDB's types stay out of the public declarations (a user's tsc --strict reads them) */
+function resultTable(reader: duck.DuckDBResultReader, name = "sql"): ResultTable {
   const names = reader.columnNames();
   const types = reader.columnTypes();
   const raw = reader.getColumns();
@@ -131,7 +132,7 @@ async function captureTable(cap: Capture, table: string): Promise<[ResultTable, 
 }
 
 /** Sets up the views of a connection: a dataset's, and the named captures' (staged). */
-export async function attach(conn: duck.DuckDBConnection, query: string, opts: SqlOptions): Promise<void> {
+async function attach(conn: duck.DuckDBConnection, query: string, opts: SqlOptions): Promise<void> {
   const parts = new Map<string, string[]>(TABLES.map((t) => [t, []]));
   if (opts.dataset !== undefined) {
     if (!fs.existsSync(opts.dataset) || !fs.statSync(opts.dataset).isDirectory()) throw new SqlError(`no dataset folder ${opts.dataset}`);

@@ -35,9 +35,9 @@ export function lazyModule<T extends object>(load: () => T): T {
   });
 }
 
-/** danfojs-node from Wirebook's own dependencies, lazily. */
-export function lazyDanfo(): typeof import("danfojs-node") {
-  return lazyModule(() => require("danfojs-node") as typeof import("danfojs-node"));
+/** danfojs-node (an optional peer dependency, src/table/danfo.ts), lazily. */
+export function lazyDanfo(): import("../table/danfo").Danfo {
+  return lazyModule(() => (require("../table/danfo") as typeof import("../table/danfo")).danfo());
 }
 
 interface LibraryShape {

@@ -206,7 +206,7 @@ export class ResultTable {
    * As a danfo DataFrame (danfo is loaded on first call): unset → null, lists → their Zeek text.
    * An empty table gives an empty frame with the columns.
    */
-  toDataFrame(columns: string[] = this.columns): import("danfojs-node").DataFrame {
+  toDataFrame(columns: string[] = this.columns): import("../table/danfo").DataFrame {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const { danfo } = require("../table/danfo") as typeof import("../table/danfo");
     const d = danfo();

@@ -302,21 +302,22 @@ export class Capture {
 
   /**
    * The packets as a danfo DataFrame (danfo is loaded on first call). `columns` defaults to the
-   * fields most analyses start from that this capture has. Times are seconds (float); absent
-   * values are null.
+   * fields most analyses start from that this capture has, after `frame.time`: the packet's time
+   * as a datetime (ISO 8601 text with nanoseconds, UTC unless `opts.timeZone` names a zone; danfo's
+   * `.dt` reads it). Relative times are seconds (float); absent values are null.
    */
-  async packets(columns?: string[]): Promise<import("danfojs-node").DataFrame> {
+  async packets(columns?: string[], opts: import("./danfo").DataFrameOptions = {}): Promise<import("./danfo").DataFrame> {
     const { toDataFrame } = await import("./danfo");
-    return toDataFrame(this, columns ?? this.defaultColumns());
+    return toDataFrame(this, columns ?? this.defaultColumns(), opts);
   }
 
-  /** The default columns of `packets()`. */
+  /** The default columns of `packets()`: first frame.time (a DataFrame's datetime, src/table/danfo.ts: FRAME_TIME). */
   defaultColumns(): string[] {
     const want = ["frame.number", "frame.time_relative", "frame.len", "eth.src", "eth.dst", "ip.src", "ip.dst",
       "ipv6.src", "ipv6.dst", "ip.proto", "tcp.srcport", "tcp.dstport", "tcp.flags", "udp.srcport", "udp.dstport",
       "dns.qry.name", "http.host", "tls.handshake.extensions_server_name", "frame.protocols"];
     const have = new Set(this.columns);
-    return want.filter((c) => have.has(c));
+    return ["frame.time", ...want.filter((c) => have.has(c))];
   }
 
   /** Plain rows (objects keyed by field name) for small slices: `rows(["ip.src"], 0, 10)`. */

@@ -9,6 +9,12 @@ import { Capture } from "./capture";
 import { applyEnrichOptions, type EnrichOptions } from "../enrich/options";
 
 export interface OpenOptions extends EnrichOptions {
+  /**
+   * Cancels the read: checked before it starts and after each chunk of input (a chunk is read
+   * asynchronously, so an abort from a timer, a signal handler or the kernel's interrupt is seen
+   * within one chunk); open() then rejects with the signal's reason (an AbortError by default).
+   */
+  signal?: AbortSignal;
   /** read at most this many packets */
   limit?: number;
   /** keep only these fields (all fields by default); frame.* fields are always kept */
@@ -79,7 +85,8 @@ export function decodingSink(opts: { columns?: string[]; maxStringLength?: numbe
 /** Opens and decodes a capture file (pcap, pcapng, either gzip-compressed). */
 export async function open(path: string, opts: OpenOptions = {}): Promise<Capture> {
   const { table: t, sink, warnings } = decodingSink(opts);
-  const progress = opts.onProgress;
+  const progress = opts.onProgress, signal = opts.signal;
+  signal?.throwIfAborted();
   const checkpoints: number[] = [];
   const res = await readCapture(path, sink, {
     checkpoints,
@@ -87,7 +94,10 @@ export async function open(path: string, opts: OpenOptions = {}): Promise<Captur
     strict: opts.strict,
     gzipMaxBytes: opts.gzipMaxBytes,
     gzipMaxRatio: opts.gzipMaxRatio,
-    onProgress: progress && ((bytes, totalBytes, packets) => progress({ bytes, totalBytes, packets })),
+    onProgress: (progress || signal) && ((bytes, totalBytes, packets) => {
+      signal?.throwIfAborted();
+      progress?.({ bytes, totalBytes, packets });
+    }),
   });
   t.source = fileSource(path, { gzipMaxBytes: opts.gzipMaxBytes, gzipMaxRatio: opts.gzipMaxRatio, checkpoints });
   return new Capture(path, t, res.info, [...res.warnings, ...warnings()]);
