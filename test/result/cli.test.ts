@@ -41,5 +41,5 @@ test("wirebook stats --format csv|tsv|json: the statistic's table through the wr
   assert.equal(tsv.path, "io_phs", "one log after the other; the last header wins in zeek-cut");
   const json = run("stats", office, "-z", "conv,tcp", "--format", "json").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(json, conv.records().map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== null))));
-  assert.throws(() => run("stats", office, "-z", "conv,tcp", "--format", "xml"), /--format takes tsv, csv or json/);
+  assert.throws(() => run("stats", office, "-z", "conv,tcp", "--format", "xml"), /--format takes tsv, csv, json \(not "xml"\)\nsee wirebook stats --help/);
 });
