@@ -8,7 +8,10 @@
  * int Float64 (exact to 2^53), port Int32, bool Bool, vectors and sets List<Utf8>, the rest Utf8.
  * Unset values are nulls.
  */
-import * as arrow from "apache-arrow";
+import type * as ArrowNS from "apache-arrow";
+// loaded on first use: importing Wirebook must not load apache-arrow (it is large; most sessions never need it)
+let arrowMod: typeof ArrowNS | undefined;
+const arrow: typeof ArrowNS = new Proxy({} as typeof ArrowNS, { get: (_t, k) => (arrowMod ??= require("apache-arrow") as typeof ArrowNS)[k as keyof typeof ArrowNS] });
 import { Capture } from "../table/capture";
 import { ResultTable } from "../result/table";
 import { fieldByName } from "../fields/registry";
@@ -18,18 +21,18 @@ import { packetColumns } from "./columns";
 declare module "../table/capture" {
   interface Capture {
     /** The packets as an apache-arrow Table (default: every column the capture has). */
-    toArrow(columns?: string[]): Promise<arrow.Table>;
+    toArrow(columns?: string[]): Promise<ArrowNS.Table>;
   }
 }
 
 declare module "../result/table" {
   interface ResultTable {
     /** The table as an apache-arrow Table (default: every column). */
-    toArrow(columns?: string[]): arrow.Table;
+    toArrow(columns?: string[]): ArrowNS.Table;
   }
 }
 
-function arrowOfField(name: string): arrow.DataType {
+function arrowOfField(name: string): ArrowNS.DataType {
   const c = packetColumns().find((p) => p.source === name);
   switch (c?.type) {
     case "BOOLEAN": return new arrow.Bool();
@@ -41,8 +44,8 @@ function arrowOfField(name: string): arrow.DataType {
 }
 
 /** The packets of a capture (or view) as an Arrow table. */
-export function captureArrow(cap: Capture, columns: string[] = cap.columns): arrow.Table {
-  const vectors: Record<string, arrow.Vector> = {};
+export function captureArrow(cap: Capture, columns: string[] = cap.columns): ArrowNS.Table {
+  const vectors: Record<string, ArrowNS.Vector> = {};
   for (const name of columns) {
     if (fieldByName(name) === undefined) cap.column(name); // throws naming the fields
     const col = cap.column(name);
@@ -58,7 +61,7 @@ export function captureArrow(cap: Capture, columns: string[] = cap.columns): arr
   return new arrow.Table(vectors);
 }
 
-function arrowOfZeek(type: string): arrow.DataType {
+function arrowOfZeek(type: string): ArrowNS.DataType {
   switch (type) {
     case "time": case "interval": case "double": case "count": case "int": return new arrow.Float64();
     case "port": return new arrow.Int32();
@@ -70,8 +73,8 @@ function arrowOfZeek(type: string): arrow.DataType {
 }
 
 /** A result table (anything with columns of Zeek types) as an Arrow table. */
-export function tableArrow(t: TableSource, columns: string[] = t.columns): arrow.Table {
-  const vectors: Record<string, arrow.Vector> = {};
+export function tableArrow(t: TableSource, columns: string[] = t.columns): ArrowNS.Table {
+  const vectors: Record<string, ArrowNS.Vector> = {};
   for (const name of columns) {
     const c = t.column(name);
     const type = arrowOfZeek(c.type);
@@ -94,10 +97,10 @@ export function arrowIpc(t: TableSource, columns?: string[]): Uint8Array {
   return arrow.tableToIPC(tableArrow(t, columns), "file");
 }
 
-Capture.prototype.toArrow = async function toArrow(this: Capture, columns?: string[]): Promise<arrow.Table> {
+Capture.prototype.toArrow = async function toArrow(this: Capture, columns?: string[]): Promise<ArrowNS.Table> {
   return captureArrow(this, columns);
 };
 
-ResultTable.prototype.toArrow = function toArrow(this: ResultTable, columns?: string[]): arrow.Table {
+ResultTable.prototype.toArrow = function toArrow(this: ResultTable, columns?: string[]): ArrowNS.Table {
   return tableArrow(this, columns);
 };

@@ -4,7 +4,10 @@
  * with the final column types (src/dataset/columns.ts). DuckDB writes the Parquet; we only hand it
  * values.
  */
-import * as duck from "@duckdb/node-api";
+import type * as DuckNS from "@duckdb/node-api";
+// loaded on first use: importing Wirebook must not load @duckdb/node-api (a native addon for DuckDB)
+let duckMod: typeof DuckNS | undefined;
+const duck: typeof DuckNS = new Proxy({} as typeof DuckNS, { get: (_t, k) => (duckMod ??= require("@duckdb/node-api") as typeof DuckNS)[k as keyof typeof DuckNS] });
 import type { Capture } from "../table/capture";
 import type { ResultTable } from "../result/table";
 import { packetColumns, resultColumns, selectList, stageList, type DatasetColumn, type StageType } from "./columns";
@@ -12,7 +15,7 @@ import { packetColumns, resultColumns, selectList, stageList, type DatasetColumn
 const VECTOR = 2048;
 
 /** A DuckDB connection set up for deterministic writing: UTC, one thread, a memory limit. */
-export async function connect(opts: { path?: string; memoryLimit?: string; threads?: number; tempDirectory?: string } = {}): Promise<{ instance: duck.DuckDBInstance; conn: duck.DuckDBConnection }> {
+export async function connect(opts: { path?: string; memoryLimit?: string; threads?: number; tempDirectory?: string } = {}): Promise<{ instance: DuckNS.DuckDBInstance; conn: DuckNS.DuckDBConnection }> {
   const config: Record<string, string> = { threads: String(opts.threads ?? 1), memory_limit: opts.memoryLimit ?? "128MB" };
   if (opts.tempDirectory !== undefined) config.temp_directory = opts.tempDirectory;
   const instance = await duck.DuckDBInstance.create(opts.path ?? ":memory:", config);
@@ -21,7 +24,7 @@ export async function connect(opts: { path?: string; memoryLimit?: string; threa
   return { instance, conn };
 }
 
-function duckType(t: StageType): duck.DuckDBType {
+function duckType(t: StageType): DuckNS.DuckDBType {
   switch (t) {
     case "INTEGER": return duck.INTEGER;
     case "DOUBLE": return duck.DOUBLE;
@@ -42,7 +45,7 @@ export function literal(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
-type Cell = duck.DuckDBValue;
+type Cell = DuckNS.DuckDBValue;
 
 /** A value of a packet column, converted to its staged type. */
 function stagedValue(stageType: StageType, v: number | string | undefined): Cell {
@@ -80,7 +83,7 @@ interface VectorInternals {
 }
 
 /** Fills rows 0…m-1 of a vector with `get(from + k)` and flushes it. */
-function fillVector(vector: duck.DuckDBVector, stageType: StageType, m: number, from: number, get: (r: number) => Cell): void {
+function fillVector(vector: DuckNS.DuckDBVector, stageType: StageType, m: number, from: number, get: (r: number) => Cell): void {
   const v = vector as unknown as VectorInternals;
   const validity = v.validity;
   const numeric = (stageType === "DOUBLE" && v.items instanceof Float64Array) || (stageType === "INTEGER" && v.items instanceof Int32Array);
@@ -134,7 +137,7 @@ const ALWAYS = new Set(["frame.number", "frame.time", "frame.time_epoch", "frame
  * Values come from the Capture's columns (`column(name).get`), except the frame numbers and the
  * times relative to the whole capture. Returns the staged sources.
  */
-export async function stagePackets(conn: duck.DuckDBConnection, table: string, cap: Capture, state: WindowState = { rowBase: 0 }): Promise<Set<string>> {
+export async function stagePackets(conn: DuckNS.DuckDBConnection, table: string, cap: Capture, state: WindowState = { rowBase: 0 }): Promise<Set<string>> {
   const present = new Set(cap.columns);
   const stages = stageList(packetColumns()).filter((s) => ALWAYS.has(s.source) || present.has(s.source));
   await conn.run(`CREATE TABLE ${ident(table)} (${stages.map((s) => `${ident(s.stage)} ${s.stageType}`).join(", ")})`);
@@ -204,7 +207,7 @@ function resultValue(stageType: StageType, v: unknown, text: () => string): Cell
  * Stages a result table as DuckDB table `name`; returns its dataset columns (whose SELECT list,
  * `selectList`, gives the written types).
  */
-export async function stageResult(conn: duck.DuckDBConnection, name: string, rt: ResultTable, columns: string[] = rt.columns): Promise<DatasetColumn[]> {
+export async function stageResult(conn: DuckNS.DuckDBConnection, name: string, rt: ResultTable, columns: string[] = rt.columns): Promise<DatasetColumn[]> {
   const src = columns.map((c) => rt.column(c));
   const cols = resultColumns(src);
   const stages = stageList(cols);

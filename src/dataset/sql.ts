@@ -7,7 +7,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as duck from "@duckdb/node-api";
+import type * as DuckNS from "@duckdb/node-api";
+// loaded on first use: importing Wirebook must not load @duckdb/node-api (a native addon for DuckDB)
+let duckMod: typeof DuckNS | undefined;
+const duck: typeof DuckNS = new Proxy({} as typeof DuckNS, { get: (_t, k) => (duckMod ??= require("@duckdb/node-api") as typeof DuckNS)[k as keyof typeof DuckNS] });
 import type { Capture } from "../table/capture";
 import { ResultTable, type Column, type Value } from "../result/table";
 import { ZEEK_COLUMNS } from "../flows";
@@ -40,7 +43,7 @@ function mentioned(query: string, table: string): boolean {
 }
 
 /** A captured value of a DuckDB result as a Wirebook value. */
-function jsValue(v: duck.DuckDBValue): Value {
+function jsValue(v: DuckNS.DuckDBValue): Value {
   if (v === null || v === undefined) return undefined;
   if (typeof v === "number" || typeof v === "string" || typeof v === "boolean") return v;
   if (typeof v === "bigint") return Number(v);
@@ -56,7 +59,7 @@ function jsValue(v: duck.DuckDBValue): Value {
 }
 
 /** The Zeek type name of a DuckDB type (what a ResultTable's column says). */
-function zeekType(t: duck.DuckDBType): string {
+function zeekType(t: DuckNS.DuckDBType): string {
   switch (t.typeId) {
     case duck.DuckDBTypeId.TINYINT: case duck.DuckDBTypeId.SMALLINT: case duck.DuckDBTypeId.INTEGER: case duck.DuckDBTypeId.BIGINT:
     case duck.DuckDBTypeId.HUGEINT: case duck.DuckDBTypeId.UTINYINT: case duck.DuckDBTypeId.USMALLINT: case duck.DuckDBTypeId.UINTEGER:
@@ -75,7 +78,7 @@ function zeekType(t: duck.DuckDBType): string {
 
 /** A DuckDB result as a ResultTable named "sql" (times: epoch seconds as values, DuckDB's text as text). */
 /* not exported: DuckDB's types stay out of the public declarations (a user's tsc --strict reads them) */
-function resultTable(reader: duck.DuckDBResultReader, name = "sql"): ResultTable {
+function resultTable(reader: DuckNS.DuckDBResultReader, name = "sql"): ResultTable {
   const names = reader.columnNames();
   const types = reader.columnTypes();
   const raw = reader.getColumns();
@@ -132,7 +135,7 @@ async function captureTable(cap: Capture, table: string): Promise<[ResultTable, 
 }
 
 /** Sets up the views of a connection: a dataset's, and the named captures' (staged). */
-async function attach(conn: duck.DuckDBConnection, query: string, opts: SqlOptions): Promise<void> {
+async function attach(conn: DuckNS.DuckDBConnection, query: string, opts: SqlOptions): Promise<void> {
   const parts = new Map<string, string[]>(TABLES.map((t) => [t, []]));
   if (opts.dataset !== undefined) {
     if (!fs.existsSync(opts.dataset) || !fs.statSync(opts.dataset).isDirectory()) throw new SqlError(`no dataset folder ${opts.dataset}`);
@@ -180,7 +183,7 @@ export async function sql(query: string, opts: SqlOptions = {}): Promise<ResultT
   const { instance, conn } = await connect({ threads: 2, memoryLimit: "1GB", tempDirectory: spill });
   try {
     await attach(conn, query, opts);
-    let reader: duck.DuckDBResultReader;
+    let reader: DuckNS.DuckDBResultReader;
     try {
       reader = await conn.runAndReadAll(query);
     } catch (e) {
