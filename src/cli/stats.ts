@@ -12,7 +12,7 @@ import { CommandError, UsageError } from "./usage";
 import { parseArgs, str, strs } from "./options";
 import { STATS } from "./specs";
 import { inputPath } from "./inputs";
-import { FORMATS, writeTable, type Format } from "../result/format";
+import { writeTable, type Format } from "../result/format";
 import { Output } from "./output";
 import { Progress } from "./progress";
 

@@ -166,7 +166,7 @@ export async function diff(a: Capture, b: Capture, o: DiffOptions = {}): Promise
 const str = (name: string, f: (r: number) => string): Column => ({ name, type: "string", get: f, text: f });
 
 export class DiffTable extends ResultTable {
-  constructor(private readonly r: Row[], readonly a: Capture, readonly b: Capture) {
+  constructor(r: Row[], readonly a: Capture, readonly b: Capture) {
     super("diff", [], r.length);
     this.setColumn(str("section", (i) => r[i].section));
     this.setColumn({ name: "kind", type: "enum", get: (i) => r[i].kind, text: (i) => r[i].kind });
